@@ -1,0 +1,82 @@
+"""The article record (see ``schema/RECORD.md``).
+
+Page objects fill it with values *as shown* (raw strings for times and counts);
+the record pipelines then normalise it in place, so the same chain serves the
+crawl and offline extraction.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields
+from functools import cache
+from importlib import resources
+from typing import Any
+
+FIELDS: tuple[str, ...]  # set below, in schema order
+
+
+@dataclass
+class Image:
+    url: str
+    caption: str | None = None
+    alt: str | None = None
+
+
+@dataclass
+class Crumb:
+    name: str
+    url: str | None = None
+
+
+@dataclass
+class RelatedLink:
+    section: str
+    title: str
+    url: str | None
+    #: Raw "(dd/mm/yyyy …)" text from the page object; ISO after DatesPipeline.
+    published_at: str | None = None
+
+
+@dataclass
+class ArticleItem:
+    url: str
+    fetched_url: str
+    layout: str
+    title: str | None = None
+    article_id: str | None = None
+    published_at: str | None = None
+    published_at_raw: str | None = None
+    category: str | None = None
+    breadcrumbs: list[Crumb] = field(default_factory=list)
+    summary: str | None = None
+    body_text: str = ""
+    body_html: str = ""
+    images: list[Image] = field(default_factory=list)
+    related: list[RelatedLink] = field(default_factory=list)
+    author: str | None = None
+    source: str | None = None
+    tags: list[str] = field(default_factory=list)
+    #: Shown text ("1.254") from the page object; int after CountsPipeline.
+    views: int | str | None = None
+    word_count: int = 0
+    content_hash: str = ""
+    fetched_at: str = ""
+    lang: str = "vi"
+    warnings: list[str] = field(default_factory=list)
+
+    def warn(self, code: str, detail: str | None = None) -> None:
+        """Flag the record; each flag once."""
+        flag = code if detail is None else f"{code}:{detail}"
+        if flag not in self.warnings:
+            self.warnings.append(flag)
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The record's JSON Schema, shipped in the package."""
+    return json.loads(resources.files("scraper.schema").joinpath("article.schema.json").read_text("utf-8"))
+
+
+FIELDS = tuple(schema()["required"])
+assert set(FIELDS) == {f.name for f in fields(ArticleItem)}, "items.py and the schema disagree"

@@ -1,0 +1,32 @@
+"""Page objects: one per page type, each a pure function of (HTML, address)."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from ..items import ArticleItem
+from ..urls import view_of
+from .base import ArticlePage, NotAnArticle, parse
+from .legacy import LegacyArticlePage
+from .nukeviet import NukeVietArticlePage
+from .print_view import PrintPage
+
+__all__ = ["ArticlePage", "NotAnArticle", "article_page", "extract_article", "parse"]
+
+#: Tried in this order: the print markup is the most specific, the legacy anchors the loosest.
+PAGE_TYPES: tuple[type[ArticlePage], ...] = (PrintPage, NukeVietArticlePage, LegacyArticlePage)
+
+
+def article_page(root: etree._Element, url: str) -> ArticlePage:
+    """Recognise which layout a parsed page has; NotAnArticle when none fits."""
+    if view_of(url) and PrintPage.matches(root):
+        return PrintPage(root, url)
+    for page_type in PAGE_TYPES:
+        if page_type.matches(root):
+            return page_type(root, url)
+    raise NotAnArticle("no known article layout")
+
+
+def extract_article(markup: str | bytes, url: str) -> ArticleItem:
+    """One page in, one raw record out (before the record pipelines)."""
+    return article_page(parse(markup), url).to_item()

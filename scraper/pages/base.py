@@ -1,0 +1,168 @@
+"""What every article page object shares: parsing once, cascades, text anchors.
+
+A page object is a pure function of the HTML and its address: the crawl, the
+offline ``extract`` command and the tests all build records through it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import ClassVar
+
+from lxml import etree, html
+from w3lib.encoding import html_to_unicode
+
+from ..items import ArticleItem, Crumb, Image
+from ..text import clean
+from ..urls import absolute, article_id, canonical_article_url, is_article_url
+from .body import Body, make_image
+from .related import related_lists
+
+_LABEL_VALUE = re.compile(r"^\s*[^:]{1,25}:\s*")
+_VALUE_END = re.compile(r"\s+[|•]\s+|\s{3,}")
+
+
+class NotAnArticle(ValueError):
+    """The page is readable but is not an article of a known layout."""
+
+
+def parse(markup: str | bytes) -> etree._Element:
+    """Parse once, NFC first, so text anchors match however the page was encoded."""
+    if isinstance(markup, bytes):
+        _, markup = html_to_unicode(None, markup)
+    if not unicodedata.is_normalized("NFC", markup):
+        markup = unicodedata.normalize("NFC", markup)
+    if not markup.strip():
+        raise NotAnArticle("empty document")
+    try:
+        return html.document_fromstring(markup)
+    except (etree.ParserError, ValueError) as exc:
+        raise NotAnArticle(f"unparseable HTML: {exc}") from exc
+
+
+def first(root: etree._Element, *xpaths: str) -> etree._Element | None:
+    """The first element found by a cascade of XPath queries, most specific first."""
+    for xp in xpaths:
+        found = root.xpath(xp)
+        if found:
+            return found[0]
+    return None
+
+
+def text_of(el: etree._Element | None) -> str | None:
+    return None if el is None else clean("".join(el.itertext()))
+
+
+def common_ancestor(a: etree._Element, b: etree._Element) -> etree._Element:
+    """The lowest element holding both ``a`` and ``b``: the article's own container."""
+    mine = {id(x) for x in a.iterancestors()} | {id(a)}
+    for anc in [b, *b.iterancestors()]:
+        if id(anc) in mine:
+            return anc
+    return a.getroottree().getroot()
+
+
+def after_label(text: str | None) -> str | None:
+    """"Tác giả: Nguyễn Văn A" → "Nguyễn Văn A"."""
+    if not text:
+        return None
+    return clean(_LABEL_VALUE.sub("", text, count=1))
+
+
+class ArticlePage:
+    """Base for the article page objects: one response in, one raw record out."""
+
+    layout: ClassVar[str]
+
+    def __init__(self, root: etree._Element, url: str) -> None:
+        self.root = root
+        self.url = url
+
+    @classmethod
+    def from_html(cls, markup: str | bytes, url: str) -> ArticlePage:
+        return cls(parse(markup), url)
+
+    # -- shared fields -------------------------------------------------------------
+    def meta(self, name: str) -> str | None:
+        values = self.root.xpath(f"//meta[@property='{name}' or @name='{name}']/@content")
+        return clean(values[0]) if values else None
+
+    def canonical_url(self) -> str:
+        """The article's own address: canonical link or og:url when they name an article."""
+        for href in self.root.xpath("//link[@rel='canonical']/@href") + self.root.xpath(
+            "//meta[@property='og:url']/@content"
+        ):
+            url = absolute(self.url, href)
+            if url and is_article_url(url):
+                return canonical_article_url(url)
+        return canonical_article_url(self.url)
+
+    def anchored_text(self, scope: etree._Element, *labels: str) -> str | None:
+        """The value after a visible label ("Tác giả:") inside ``scope``, up to a "|" separator."""
+        cond = " or ".join(f"contains(., '{label}')" for label in labels)
+        for node in scope.xpath(f".//text()[{cond}]"):
+            parent = node.getparent()
+            if parent is None or parent.tag in ("script", "style", "title", "option"):
+                continue
+            block = parent
+            while block.tag in ("strong", "b", "em", "i", "span", "label") and block.getparent() is not None:
+                block = block.getparent()
+            text = text_of(block) or ""
+            at = min((i for i in (text.find(label) for label in labels) if i >= 0), default=-1)
+            if at < 0:
+                continue
+            value = clean(_VALUE_END.split(_LABEL_VALUE.sub("", text[at:], count=1), maxsplit=1)[0])
+            if value:
+                return value
+        return None
+
+    def image(self, img: etree._Element, caption: str | None) -> Image | None:
+        return make_image(img, self.url, caption)
+
+    def related(self, body: etree._Element | None) -> list:
+        def excluded(el: etree._Element) -> bool:
+            for anc in el.iterancestors():
+                if anc is body or anc.tag in ("nav", "header", "footer"):
+                    return True
+            return False
+
+        return related_lists(self.root, self.url, self.is_related_link, excluded, absolute)
+
+    def is_related_link(self, url: str) -> bool:
+        return is_article_url(url)
+
+    def crumbs_from(self, items: list[etree._Element]) -> list[Crumb]:
+        out = []
+        for li in items:
+            name = text_of(first(li, ".//*[@itemprop='name']", ".")) or None
+            href = first(li, ".//a/@href")
+            if name:
+                out.append(Crumb(name=name, url=absolute(self.url, href) if href else None))
+        return out
+
+    def new_item(self, body: Body, **fields: object) -> ArticleItem:
+        item = ArticleItem(
+            url=self.canonical_url(),
+            fetched_url=self.url,
+            layout=self.layout,
+            article_id=None,
+            body_text=body.text,
+            body_html=body.html,
+            **fields,  # type: ignore[arg-type]
+        )
+        item.article_id = article_id(item.url) or article_id(self.url)
+        for line in body.meta_lines:
+            low = line.casefold()
+            if low.startswith("tác giả") and not item.author:
+                item.author = after_label(line)
+            elif low.startswith("nguồn") and not item.source:
+                item.source = after_label(line)
+            elif item.views is None and "xem" in low:
+                item.views = after_label(line)
+        if item.breadcrumbs and not item.category:
+            item.category = item.breadcrumbs[-1].name
+        return item
+
+    def to_item(self) -> ArticleItem:  # pragma: no cover - abstract
+        raise NotImplementedError

@@ -1,0 +1,200 @@
+"""Article body: paragraphs, captions and a cleaned HTML fragment.
+
+Shared by every layout: the portal's editors produced three caption forms
+(figure/figcaption, an em/i paragraph right after an image-only paragraph, and
+a table whose next row holds the caption) whatever the page template was.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from lxml import etree, html
+
+from ..items import Image
+from ..text import clean, clean_lines
+from ..urls import absolute
+
+BLOCK = frozenset(
+    ["p", "div", "section", "article", "header", "footer", "aside", "nav", "figure", "figcaption", "blockquote", "pre", "ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "address", "center", "form", "main"]
+)
+_DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "form", "input", "button", "select")
+_TABLE_PARTS = frozenset(("tr", "tbody", "thead", "tfoot"))
+_PB = "\x00"  # paragraph break marker
+_BR = "\x01"  # line break marker
+_META_LINE = re.compile(r"^(Tác giả|Nguồn tin|Nguồn|Lượt xem|Đã xem|Lượt đọc|Số lượt xem)\s*:", re.IGNORECASE)
+
+
+@dataclass
+class Body:
+    paragraphs: list[str] = field(default_factory=list)
+    html: str = ""
+    images: list[Image] = field(default_factory=list)
+    #: "Label: value" lines (author, source, views) found inside the body and kept out of the text.
+    meta_lines: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+def _has_text(el: etree._Element) -> bool:
+    return bool("".join(el.itertext()).strip())
+
+
+def _only_image(el: etree._Element) -> bool:
+    """An element that shows images and nothing else (an "image-only paragraph")."""
+    return el.tag != "img" and not _has_text(el) and next(el.iter("img"), None) is not None
+
+
+def _whole_emphasis(el: etree._Element) -> bool:
+    """A block whose whole visible text is emphasised (em/i), or marked as a caption."""
+    cls = (el.get("class") or "").lower()
+    if "caption" in cls or "chuthich" in cls or "chu-thich" in cls:
+        return True
+    text = "".join(el.itertext()).strip()
+    emph = "".join(t for e in el.iter("em", "i") for t in e.itertext()).strip()
+    return bool(text) and len(emph) >= len(text) * 0.9 and len(text) < 400
+
+
+def _next_block(el: etree._Element) -> etree._Element | None:
+    """The next sibling element with something to show, skipping blank spacers."""
+    sib = el.getnext()
+    while sib is not None and not isinstance(sib.tag, str):
+        sib = sib.getnext()
+    while sib is not None and sib.tag in ("p", "div", "br") and not _has_text(sib) and next(sib.iter("img"), None) is None:
+        if (sib.tail or "").strip():
+            return None
+        sib = sib.getnext()
+    if (el.tail or "").strip():
+        return None
+    return sib
+
+
+def _caption_for(img: etree._Element) -> etree._Element | None:
+    """Find the element holding ``img``'s caption, in the three forms the portal uses."""
+    fig = next((a for a in img.iterancestors("figure")), None)
+    if fig is not None:
+        cap = fig.find(".//figcaption")
+        return cap if cap is not None and _has_text(cap) else None
+    row = next(img.iterancestors("tr"), None)
+    if row is not None:
+        table = next(row.iterancestors("table"), None)
+        if table is not None and len(table.xpath(".//img")) == 1:
+            nxt = row.getnext()
+            while nxt is not None and not isinstance(nxt.tag, str):
+                nxt = nxt.getnext()
+            if nxt is not None and nxt.tag == "tr" and _has_text(nxt) and next(nxt.iter("img"), None) is None:
+                return nxt
+    # climb to the outermost image-only block, then look at what follows it
+    holder = img
+    for anc in img.iterancestors():
+        if anc.tag in ("body", "html") or not _only_image(anc):
+            break
+        holder = anc
+    if holder is img and (img.tail or "").strip():
+        return None
+    nxt = _next_block(holder)
+    if nxt is None or nxt.tag not in ("p", "div", "em", "i", "span", "figcaption") or not _has_text(nxt):
+        return None
+    return nxt if nxt.tag in ("em", "i") or _whole_emphasis(nxt) else None
+
+
+def make_image(img: etree._Element, base_url: str, caption: str | None) -> Image | None:
+    src = img.get("src") or img.get("data-src") or img.get("data-original")
+    url = absolute(base_url, src)
+    if url is None:
+        return None
+    return Image(url=url, caption=clean(caption), alt=clean(img.get("alt")))
+
+
+def _clean_tree(root: etree._Element, base_url: str) -> None:
+    """Strip what is never content, and make addresses absolute, in place."""
+    for bad in list(root.iter(etree.Comment, etree.ProcessingInstruction, *_DROP)):
+        if bad is root:
+            continue
+        parent = bad.getparent()
+        if parent is not None:
+            bad.drop_tree() if hasattr(bad, "drop_tree") else parent.remove(bad)
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for attr in [a for a in el.attrib if a.lower().startswith("on")]:
+            del el.attrib[attr]
+        for attr in ("href", "src"):
+            value = el.get(attr)
+            if value is not None:
+                url = absolute(base_url, value)
+                if url is None:
+                    del el.attrib[attr]
+                else:
+                    el.set(attr, url)
+
+
+def _tokens(el: etree._Element, skip: set[etree._Element]) -> Iterator[str]:
+    """Text of ``el`` with paragraph/line break markers, leaving out ``skip`` subtrees."""
+    if el in skip or not isinstance(el.tag, str):
+        return
+    tag = el.tag
+    if tag == "br":
+        yield _BR
+        return
+    block = tag in BLOCK
+    if block:
+        yield _PB
+    if el.text:
+        yield el.text
+    for child in el:
+        yield from _tokens(child, skip)
+        if child.tail:
+            yield child.tail
+    if block:
+        yield _PB
+
+
+def paragraphs(nodes: Iterable[etree._Element], skip: set[etree._Element]) -> list[str]:
+    """Split the nodes' text into paragraphs: blocks and ``<br><br>`` separate them."""
+    stream = "".join(t for node in nodes for t in _tokens(node, skip))
+    stream = re.sub(rf"{_BR}(?:\s*{_BR})+", _PB, stream).replace(_BR, "\n")
+    out = []
+    for chunk in stream.split(_PB):
+        text = clean_lines(chunk)
+        if text:
+            out.append(text)
+    return out
+
+
+def extract_body(nodes: list[etree._Element], base_url: str) -> Body:
+    """Body from one container (or the run of sibling nodes that make it up)."""
+    holder = html.Element("div")
+    rows: etree._Element | None = None
+    for node in nodes:
+        node = copy.deepcopy(node)
+        if node.tag in _TABLE_PARTS:  # rows lifted out of a layout table stay valid HTML
+            if rows is None:
+                rows = etree.SubElement(holder, "table")
+            rows.append(node)
+        else:
+            rows = None
+            holder.append(node)
+    _clean_tree(holder, base_url)
+    skip: set[etree._Element] = set()
+    images: list[Image] = []
+    for img in holder.iter("img"):
+        cap_el = _caption_for(img)
+        caption = None
+        if cap_el is not None:
+            caption = " ".join(paragraphs([cap_el], set())) or None
+            skip.add(cap_el)
+        image = make_image(img, base_url, caption)
+        if image is not None:
+            images.append(image)
+    paras: list[str] = []
+    meta: list[str] = []
+    for para in paragraphs(holder, skip):
+        (meta if _META_LINE.match(para) else paras).append(para)
+    fragment = "".join(html.tostring(c, encoding="unicode", with_tail=True) for c in holder)
+    return Body(paragraphs=paras, html=fragment.strip(), images=images, meta_lines=meta)

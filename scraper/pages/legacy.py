@@ -1,0 +1,164 @@
+"""The 2021-era portal (ASP.NET): only its visible text is known, not its markup.
+
+Everything is anchored on text the seed page shows: the "(Ngày đăng :…)" line,
+the "Trang chủ" breadcrumb, the related-list headings and the footer. The body is
+whatever lies between the date line and the first related list, whether the page
+is built of tables or divs.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from ..dates import find_time
+from ..items import ArticleItem, Crumb
+from ..text import clean
+from ..urls import absolute
+from .base import ArticlePage, NotAnArticle, common_ancestor, first, text_of
+from .body import BLOCK as _BLOCKS
+from .body import extract_body
+from .related import LABELS, find_headings
+
+DATE_ANCHOR = "//body//text()[contains(., 'Ngày đăng') or contains(., 'Ngày cập nhật')]"
+_FOOTER_ANCHOR = (
+    "following::text()[contains(., 'TRANG THÔNG TIN ĐIỆN TỬ') or starts-with(normalize-space(), 'Giấy phép')"
+    " or starts-with(normalize-space(), 'Bản quyền') or contains(., 'Ghi rõ nguồn')][1]"
+)
+_SEPARATORS = re.compile(r"\s*[›»>|/\\→•]+\s*")
+_TITLE_CLASS = (
+    "contains(translate(@class, 'TITLEDU', 'titledu'), 'title') or contains(translate(@class, 'TIEUD', 'tieud'), 'tieude')"
+    " or contains(translate(@id, 'TITLEDU', 'titledu'), 'title') or contains(translate(@id, 'TIEUD', 'tieud'), 'tieude')"
+)
+
+
+def _outermost_same_text(el: etree._Element) -> etree._Element:
+    """Climb while the parent shows nothing but ``el``'s text (wrapper spans, cells, rows)."""
+    text = text_of(el)
+    while el.getparent() is not None and el.getparent().tag not in ("body", "html", "form"):
+        if text_of(el.getparent()) != text:
+            break
+        el = el.getparent()
+    return el
+
+
+def _info_line(el: etree._Element) -> etree._Element:
+    """The short block around the date ("(Ngày đăng :…) | Lượt xem: N"): all of it precedes the body."""
+    for anc in [el, *el.iterancestors()]:
+        if anc.tag in ("body", "html", "form"):
+            break
+        if anc.tag in _BLOCKS:
+            return anc if len(text_of(anc) or "") < 200 else el
+    return el
+
+
+class LegacyArticlePage(ArticlePage):
+    layout = "legacy"
+
+    @staticmethod
+    def matches(root: etree._Element) -> bool:
+        return any(find_time(str(t)) for t in root.xpath(DATE_ANCHOR))
+
+    def date_element(self) -> tuple[etree._Element, str] | None:
+        for node in self.root.xpath(DATE_ANCHOR):
+            parent = node.getparent()
+            for el in (parent, parent.getparent()):
+                found = find_time(text_of(el) or "") if el is not None else None
+                if found:
+                    return _info_line(_outermost_same_text(parent)), found[0]
+        return None
+
+    def title_element(self, date_el: etree._Element) -> etree._Element | None:
+        el = first(
+            date_el,
+            "preceding::h1[normalize-space()][1]",
+            f"preceding::*[{_TITLE_CLASS}][normalize-space()][not(self::title)][1]",
+        )
+        if el is None:
+            texts = date_el.xpath("preceding::text()[normalize-space()][1]")
+            el = texts[0].getparent() if texts else None
+        return el
+
+    def breadcrumbs(self, before: etree._Element) -> list[Crumb]:
+        homes = before.xpath("preceding::text()[normalize-space()='Trang chủ'][1]")
+        if not homes:
+            return []
+        holder = homes[0].getparent()
+        title_text = text_of(before) or ""
+        while holder.getparent() is not None and len(self._pieces(holder)) < 2:
+            parent = holder.getparent()
+            if parent.tag in ("body", "form") or (title_text and title_text in (text_of(parent) or "")):
+                break
+            holder = parent
+        return self._pieces(holder)
+
+    def _pieces(self, holder: etree._Element) -> list[Crumb]:
+        crumbs = []
+        for node in holder.xpath(".//text()[normalize-space()]"):
+            link = next((a for a in node.getparent().iterancestors() if a.tag == "a"), None)
+            if node.getparent().tag == "a":
+                link = node.getparent()
+            for piece in _SEPARATORS.split(str(node)):
+                name = clean(piece)
+                if name:
+                    crumbs.append(Crumb(name=name, url=absolute(self.url, link.get("href")) if link is not None else None))
+        return crumbs
+
+    def body_nodes(self, start: etree._Element, stop: etree._Element | None) -> list[etree._Element]:
+        """The largest subtrees lying wholly between the date line and the first related list."""
+        scope = common_ancestor(start, stop) if stop is not None else start.getroottree().getroot().find("body")
+        if scope is None:
+            return []
+        order: dict[etree._Element, int] = {}
+        for i, el in enumerate(scope.iter()):
+            order[el] = i
+        end: dict[etree._Element, int] = {}
+        for el in reversed(list(order)):
+            last = el[-1] if len(el) else None
+            end[el] = end[last] if last is not None else order[el]
+        lo = end[start] if start in end else -1
+        hi = order.get(stop, len(order)) if stop is not None else len(order)
+
+        def collect(node: etree._Element) -> list[etree._Element]:
+            out: list[etree._Element] = []
+            for child in node:
+                if order[child] > lo and end[child] < hi:
+                    out.append(child)
+                elif order[child] <= lo <= end[child] or order[child] <= hi <= end[child]:
+                    out.extend(collect(child))
+            return out
+
+        return collect(scope)
+
+    def to_item(self) -> ArticleItem:
+        found = self.date_element()
+        if found is None:
+            raise NotAnArticle("no 'Ngày đăng' date line")
+        date_el, date_raw = found
+        title_el = self.title_element(date_el)
+        order = {el: i for i, el in enumerate(self.root.iter())}
+        headings = [
+            h for h, label in find_headings(self.root, lambda el: False)
+            if label.casefold() in LABELS and order.get(h, -1) > order[date_el]
+        ]
+        stop = min(headings, key=order.__getitem__) if headings else None
+        if stop is None:
+            footer = date_el.xpath(_FOOTER_ANCHOR)
+            stop = _outermost_same_text(footer[0].getparent()) if footer else None
+        body = extract_body(self.body_nodes(date_el, stop), self.url)
+        title = text_of(title_el) or self.meta("og:title") or text_of(first(self.root, "//title"))
+        item = self.new_item(
+            body,
+            title=title,
+            published_at_raw=date_raw,
+            breadcrumbs=self.breadcrumbs(title_el if title_el is not None else date_el),
+            images=body.images,
+            related=self.related(None),
+        )
+        if item.views is None:
+            item.views = self.anchored_text(self.root, "Lượt xem", "Số lượt xem", "Lượt đọc")
+        return item
+
+    def is_related_link(self, url: str) -> bool:
+        return url.startswith(("http://", "https://"))

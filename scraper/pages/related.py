@@ -1,0 +1,149 @@
+"""Related-link lists: a heading followed by links, each ``title (date)``.
+
+Themes relabel and rewrap these blocks, so they are found by their heading's
+text (known labels) or by heading-like elements whose section holds article links.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lxml import etree
+
+from ..dates import find_time
+from ..items import RelatedLink
+from ..text import clean
+
+#: Headings the portal's themes have used for related lists (compared case-insensitively).
+LABELS = frozenset(
+    label.casefold()
+    for label in (
+        "Tin liên quan", "Tin mới nhất", "Tin cùng chuyên mục", "Những tin mới hơn", "Những tin cũ hơn",
+        "Theo dòng sự kiện", "Tin xem nhiều", "Tin nổi bật", "Tin khác", "Các tin khác", "Tin đã đưa",
+        "Tin đã đăng", "Bài viết liên quan", "Tin bài liên quan", "Xem thêm", "Tin mới", "Đọc nhiều",
+        "Tin đọc nhiều", "Tin tức liên quan", "Cùng chuyên mục",
+    )
+)
+_HEADING_XPATH = (
+    "//h2|//h3|//h4|//h5|//p[contains(concat(' ', @class, ' '), ' h3 ')]"
+    "|//*[contains(@class, 'panel-heading') or contains(@class, 'block-title') or contains(@class, 'title-block')"
+    " or contains(@class, 'block-heading') or contains(@class, 'box-title')]"
+)
+
+
+def heading_label(el: etree._Element) -> str | None:
+    """The element's text when it is short enough to be a heading."""
+    text = clean("".join(el.itertext()))
+    if not text or len(text) > 60:
+        return None
+    return text.rstrip(":").strip() or None
+
+
+def find_headings(root: etree._Element, exclude: Callable[[etree._Element], bool]) -> list[tuple[etree._Element, str]]:
+    """Heading elements with a known label, plus heading-like elements (checked later for links)."""
+    found: dict[etree._Element, str] = {}
+    for node in root.iter():
+        if not isinstance(node.tag, str) or node.tag in ("a", "script", "style", "title", "option"):
+            continue
+        text = node.text
+        if text and len(text) < 70 and text.strip().rstrip(":").strip().casefold() in LABELS:
+            label = heading_label(node)
+            if label and label.casefold() in LABELS and not exclude(node):
+                found[node] = label
+    for node in root.xpath(_HEADING_XPATH):
+        if node in found or exclude(node) or any(a in found for a in node.iterancestors()):
+            continue
+        if any(d in found for d in node.iterdescendants()):
+            continue
+        label = heading_label(node)
+        if label and not _is_item(node, label):
+            found[node] = label
+    return list(found.items())
+
+
+def _is_item(node: etree._Element, label: str) -> bool:
+    """A heading-like element that is really a list item: it links to a page or shows a date."""
+    return find_time(label) is not None or any(
+        ".html" in (a.get("href") or "") or "aspx" in (a.get("href") or "").lower() for a in node.iter("a")
+    )
+
+
+def _item_text(link: etree._Element, section: etree._Element) -> str:
+    """The text of the link's item (its highest ancestor holding no other link)."""
+    item = link
+    for anc in link.iterancestors():
+        if anc is section or len(anc.xpath(".//a[@href]")) > 1:
+            break
+        item = anc
+    if item is link:
+        return "".join(link.itertext()) + (link.tail or "").split("\n")[0]
+    return "".join(item.itertext())
+
+
+def related_lists(
+    root: etree._Element,
+    base_url: str,
+    is_link: Callable[[str], bool],
+    exclude: Callable[[etree._Element], bool],
+    absolute: Callable[[str, str | None], str | None],
+) -> list[RelatedLink]:
+    """Every related list on the page, in page order.
+
+    A heading's section is its nearest ancestor that holds links after it; it ends at
+    the next heading. ``is_link`` decides which addresses count as article links.
+    """
+    headings = find_headings(root, exclude)
+    heading_set = {h for h, _ in headings}
+    order = {el: i for i, el in enumerate(root.iter())}
+    headings.sort(key=lambda h: order.get(h[0], 0))
+    out: list[RelatedLink] = []
+    claimed: set[etree._Element] = set()
+    for heading, label in headings:
+        section = heading
+        links: list[etree._Element] = []
+        for _ in range(5):
+            parent = section.getparent()
+            if parent is None or parent.tag in ("body", "html"):
+                break
+            section = parent
+            links = _links_after(section, heading, heading_set)
+            if links:
+                break
+        items = []
+        for link in links:
+            url = absolute(base_url, link.get("href"))
+            if url is None or not is_link(url) or link in claimed:
+                continue
+            items.append((link, url))
+        if not items:
+            continue
+        for link, url in items:
+            claimed.add(link)
+            text = clean(_item_text(link, section)) or ""
+            title = clean("".join(link.itertext())) or link.get("title") or ""
+            date_raw = None
+            found = find_time(text)
+            if found:
+                date_raw = found[0]
+                if found[0] in title:
+                    title = title.replace(found[0], "").rstrip("( )")
+            title = clean(title)
+            if title:
+                out.append(RelatedLink(section=label, title=title, url=url, published_at=date_raw))
+    return out
+
+
+def _links_after(section: etree._Element, heading: etree._Element, headings: set[etree._Element]) -> list[etree._Element]:
+    links = []
+    seen_heading = False
+    for el in section.iter():
+        if el is heading:
+            seen_heading = True
+            continue
+        if not seen_heading:
+            continue
+        if el in headings:
+            break
+        if el.tag == "a" and el.get("href") and not any(a is heading for a in el.iterancestors()):
+            links.append(el)
+    return links

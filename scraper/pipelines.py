@@ -1,0 +1,123 @@
+"""Item pipelines, each doing one thing.
+
+``RECORD_PIPELINES`` turn a page object's raw record into the final one; they are
+pure and run unchanged by the offline ``extract`` command, so a record never
+depends on how its page was obtained. The crawl adds the stateful ones after them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import fields
+from datetime import UTC, datetime
+from typing import Any
+
+from itemadapter import ItemAdapter
+from jsonschema import Draft202012Validator
+
+from .dates import parse_time
+from .items import ArticleItem, Crumb, Image, RelatedLink, schema
+from .text import clean, clean_lines, parse_count
+
+_TEXT_FIELDS = ("title", "published_at_raw", "category", "summary", "author", "source")
+
+
+class TextPipeline:
+    """NFC, entities decoded, white space collapsed, in every text field."""
+
+    def process_item(self, item: ArticleItem) -> ArticleItem:
+        for name in _TEXT_FIELDS:
+            setattr(item, name, clean(getattr(item, name)))
+        item.body_text = "\n\n".join(p for p in (clean_lines(p) for p in item.body_text.split("\n\n")) if p)
+        item.breadcrumbs = [Crumb(n, c.url) for c in item.breadcrumbs if (n := clean(c.name))]
+        item.images = [Image(i.url, clean(i.caption), clean(i.alt)) for i in item.images]
+        item.related = [
+            RelatedLink(s, t, r.url, r.published_at)
+            for r in item.related
+            if (s := clean(r.section)) and (t := clean(r.title))
+        ]
+        item.tags = list(dict.fromkeys(t for t in map(clean, item.tags) if t))
+        return item
+
+
+class DatesPipeline:
+    """Shown times → ISO 8601 with +07:00 at the precision shown; unparseable ones flagged."""
+
+    def process_item(self, item: ArticleItem) -> ArticleItem:
+        parsed = parse_time(item.published_at_raw)
+        if parsed is None:
+            item.published_at = None
+            item.warn("no_published_at")
+        else:
+            item.published_at_raw = parsed.raw
+            item.published_at = parsed.iso
+            if parsed.value is None:
+                item.warn("published_at_unparsed", parsed.raw)
+        for link in item.related:
+            shown = parse_time(link.published_at)
+            link.published_at = shown.iso if shown else None
+        return item
+
+
+class CountsPipeline:
+    """View counts as shown ("1.254") → int."""
+
+    def process_item(self, item: ArticleItem) -> ArticleItem:
+        if isinstance(item.views, str):
+            count = parse_count(item.views)
+            if count is None:
+                item.warn("views_unparsed", item.views)
+            item.views = count
+        return item
+
+
+class DerivedFieldsPipeline:
+    """Fields computed from others: word count, content hash, fetch time, language."""
+
+    def process_item(self, item: ArticleItem) -> ArticleItem:
+        item.word_count = len(item.body_text.split())
+        item.content_hash = hashlib.sha256(item.body_text.encode("utf-8")).hexdigest()
+        item.fetched_at = item.fetched_at or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        item.lang = "vi"
+        if not item.body_text:
+            item.warn("empty_body")
+        if not item.title:
+            item.warn("no_title")
+        return item
+
+
+class ValidatePipeline:
+    """Check the record against the JSON Schema; a failing record is kept and flagged."""
+
+    validator = Draft202012Validator(schema())
+
+    def process_item(self, item: ArticleItem) -> ArticleItem:
+        for error in self.validator.iter_errors(ItemAdapter(item).asdict()):
+            path = "/".join(str(p) for p in error.absolute_path) or "(record)"
+            item.warn("schema", f"{path}: {error.message[:200]}")
+        return item
+
+
+RECORD_PIPELINES: tuple[type, ...] = (TextPipeline, DatesPipeline, CountsPipeline, DerivedFieldsPipeline, ValidatePipeline)
+
+
+def build_record(item: ArticleItem) -> ArticleItem:
+    """Run the record pipelines in order: the offline twin of the crawl's chain."""
+    for pipeline in _record_chain():
+        item = pipeline.process_item(item)
+    return item
+
+
+_CHAIN: list[Any] = []
+
+
+def _record_chain() -> list[Any]:
+    if not _CHAIN:
+        _CHAIN.extend(p() for p in RECORD_PIPELINES)
+    return _CHAIN
+
+
+def record_dict(item: ArticleItem) -> dict[str, Any]:
+    """The record as a plain dict in schema field order."""
+    data = ItemAdapter(item).asdict()
+    return {f.name: data[f.name] for f in fields(item)}

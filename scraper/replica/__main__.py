@@ -1,0 +1,30 @@
+"""``python -m scraper.replica``: serve a replica until Ctrl-C, for manual crawls."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import threading
+
+from .server import ReplicaServer
+from .site import Site
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m scraper.replica", description=__doc__)
+    ap.add_argument("--articles", type=int, default=200)
+    ap.add_argument("--categories", type=int, default=5)
+    ap.add_argument("--per-page", type=int, default=20)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=8000)
+    args = ap.parse_args(argv)
+    site = Site(args.articles, args.categories, per_page=args.per_page, seed=args.seed)
+    with ReplicaServer(site, host=args.host, port=args.port) as srv:
+        print(srv.base_url, flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

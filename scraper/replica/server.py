@@ -1,0 +1,143 @@
+"""A local HTTP server for the replica: real sockets, so crawlers run unchanged against it.
+
+Runs ``ThreadingHTTPServer`` in a daemon thread (Scrapy fetches concurrently) and
+records every request so tests can assert what a crawler asked for. A ``faults``
+object, if set, sees each planned response first and may replace it; no fault
+behaviour is built in.
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Protocol
+
+from .routes import Response, Router
+from .site import Site
+
+_COMPRESSIBLE = ("text/", "application/xml", "application/rss+xml")
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a fault hook is told about a request."""
+
+    method: str
+    target: str
+    headers: Mapping[str, str]
+
+
+class FaultHook(Protocol):
+    """Consulted before each response; return a replacement ``Response`` or None to keep it."""
+
+    def intercept(self, request: Request, response: Response) -> Response | None: ...
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "Apache"
+    sys_version = ""
+    timeout = 30
+    server: _HTTPServer
+
+    def do_GET(self) -> None:
+        self._serve(head=False)
+
+    def do_HEAD(self) -> None:
+        self._serve(head=True)
+
+    def _serve(self, head: bool) -> None:
+        replica = self.server.replica
+        try:
+            resp = replica.router.route(self.path)
+            hook = replica.faults
+            if hook is not None:
+                req = Request(self.command, self.path, dict(self.headers.items()))
+                resp = hook.intercept(req, resp) or resp
+        except Exception:  # a bug in the replica must not kill the connection silently
+            resp = Response(500, b"<html><body>500 Internal Server Error</body></html>")
+        body, headers = resp.body, dict(resp.headers)
+        accept = self.headers.get("Accept-Encoding", "")
+        if "gzip" in accept and len(body) > 256 and resp.content_type.startswith(_COMPRESSIBLE):
+            body = gzip.compress(body, mtime=0)
+            headers["Content-Encoding"] = "gzip"
+            headers["Vary"] = "Accept-Encoding"
+        replica._record(self.command, self.path, resp.status)  # before the body: clients see it logged
+        self.send_response(resp.status)
+        self.send_header("Content-Type", resp.content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the request log on ``ReplicaServer`` replaces stderr chatter."""
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    replica: ReplicaServer
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Quiet on clients hanging up mid-response (crawlers cancel requests); loud otherwise."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
+class ReplicaServer:
+    """Serves a ``Site`` on 127.0.0.1; bound on construction so ``base_url`` is known at once."""
+
+    def __init__(
+        self, site: Site, host: str = "127.0.0.1", port: int = 0, faults: FaultHook | None = None
+    ) -> None:
+        self.site = site
+        self.faults = faults
+        self._httpd = _HTTPServer((host, port), _Handler)
+        self._httpd.replica = self
+        h, p = self._httpd.server_address[:2]
+        self.host, self.port = str(h), int(p)
+        self.base_url = f"http://{self.host}:{self.port}"
+        self.router = Router(site, self.base_url)
+        self._lock = threading.Lock()
+        self._log: list[tuple[str, str, int]] = []
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> ReplicaServer:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._httpd.serve_forever, name="replica", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self._httpd.server_close()
+
+    def __enter__(self) -> ReplicaServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _record(self, method: str, path: str, status: int) -> None:
+        with self._lock:
+            self._log.append((method, path, status))
+
+    @property
+    def requests(self) -> list[tuple[str, str, int]]:
+        """A copy of the log: (method, request target as sent, status)."""
+        with self._lock:
+            return list(self._log)
+
+    def reset_log(self) -> None:
+        with self._lock:
+            self._log.clear()

@@ -1,0 +1,45 @@
+"""Text normalisation shared by every field: one definition of "clean text"."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_SPACES = re.compile(r"[^\S\n]+")
+# Zero-width characters CKEditor and copy-paste leave behind; they split words invisibly.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+
+def decode_entities(text: str) -> str:
+    """Decode entities left in text after parsing (the portal double-encodes some titles)."""
+    for _ in range(2):
+        if "&" not in text or not _ENTITY.search(text):
+            break
+        text = html.unescape(text)
+    return text
+
+
+def clean(text: str | None) -> str | None:
+    """NFC, entities decoded, white space collapsed to single spaces; None when empty."""
+    if text is None:
+        return None
+    text = unicodedata.normalize("NFC", decode_entities(text).translate(_INVISIBLE))
+    text = " ".join(text.split())
+    return text or None
+
+
+def clean_lines(text: str) -> str:
+    """Like :func:`clean` but keeps single line breaks (a ``<br>`` inside a paragraph)."""
+    text = unicodedata.normalize("NFC", decode_entities(text).translate(_INVISIBLE))
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def parse_count(text: str | None) -> int | None:
+    """A count as Vietnamese writes it: dots or commas group thousands ("1.254" → 1254)."""
+    if not text:
+        return None
+    m = re.search(r"\d{1,3}(?:[.,\s]\d{3})+(?!\d)|\d+", text)
+    return int(re.sub(r"\D", "", m.group(0))) if m else None

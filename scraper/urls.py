@@ -1,0 +1,77 @@
+"""The portal's address patterns: which address is an article, and its one canonical form.
+
+Print, savefile, ``index.php/`` and fragment/query variants of one article all map to
+the same canonical address, so dedup and incremental state key on one string.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
+
+_ARTICLE_PATH = re.compile(
+    r"^/(?:index\.php/)?(?:(?P<view>print|savefile)/)?"
+    r"(?P<alias>[A-Za-z0-9_-]+)/(?P<slug>[A-Za-z0-9_.-]*?)-?(?P<id>\d+)\.html?$"
+)
+_CATEGORY_PATH = re.compile(r"^/(?:index\.php/)?(?P<alias>[A-Za-z0-9_-]+)/(?:page-(?P<page>\d+)/?)?$")
+#: Top-level paths that are never categories.
+RESERVED = frozenset({
+    "print", "savefile", "tag", "rss", "sitemap", "search", "seek", "users", "contact",
+    "about", "feeds", "statistics", "uploads", "assets", "themes", "data", "includes",
+    "modules", "install", "js", "index.php", "banners", "comment", "voting", "page",
+})
+_LEGACY_ID_KEYS = ("id", "newsid", "tinid", "itemid")
+
+
+def absolute(base: str, href: str | None) -> str | None:
+    """Resolve ``href`` against ``base``; None for empty or script/mail links."""
+    if not href:
+        return None
+    href = href.strip()
+    if not href or href.startswith("#") or href.lower().startswith(("javascript:", "mailto:", "tel:", "data:")):
+        return None
+    return urljoin(base, href)
+
+
+def article_match(url: str) -> re.Match[str] | None:
+    """Match a NukeViet article address (any view of it)."""
+    return _ARTICLE_PATH.match(urlsplit(url).path)
+
+
+def is_article_url(url: str) -> bool:
+    return article_match(url) is not None and (article_match(url)["alias"] not in RESERVED)
+
+
+def category_alias(url: str) -> tuple[str, int] | None:
+    """``(alias, page)`` of a category listing address, or None."""
+    m = _CATEGORY_PATH.match(urlsplit(url).path)
+    if not m or m["alias"] in RESERVED:
+        return None
+    return m["alias"], int(m["page"] or 1)
+
+
+def canonical_article_url(url: str) -> str:
+    """The article address with view prefixes, ``index.php/``, query and fragment removed."""
+    parts = urlsplit(url)
+    m = _ARTICLE_PATH.match(parts.path)
+    if not m:
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
+    slug = f"{m['slug']}-{m['id']}" if m["slug"] else m["id"]
+    return urlunsplit((parts.scheme, parts.netloc, f"/{m['alias']}/{slug}.html", "", ""))
+
+
+def article_id(url: str) -> str | None:
+    """The article's id: NukeViet's trailing number, or a legacy ``?ID=`` value."""
+    m = article_match(url)
+    if m:
+        return m["id"]
+    for key, value in parse_qsl(urlsplit(url).query):
+        if key.lower() in _LEGACY_ID_KEYS and value.strip():
+            return value.strip()
+    return None
+
+
+def view_of(url: str) -> str | None:
+    """'print' or 'savefile' when ``url`` is such a view."""
+    m = article_match(url)
+    return m["view"] if m else None
