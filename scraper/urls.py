@@ -30,21 +30,40 @@ def absolute(base: str, href: str | None) -> str | None:
     href = href.strip()
     if not href or href.startswith("#") or href.lower().startswith(("javascript:", "mailto:", "tel:", "data:")):
         return None
-    return urljoin(base, href)
+    try:
+        url = urljoin(base, href)
+        urlsplit(url).port  # noqa: B018 - raises on a malformed host or port
+    except ValueError:
+        return None
+    return url
+
+
+def _split(url: str):
+    """urlsplit that never raises: a malformed address has no parts."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return urlsplit("")
 
 
 def article_match(url: str) -> re.Match[str] | None:
     """Match a NukeViet article address (any view of it)."""
-    return _ARTICLE_PATH.match(urlsplit(url).path)
+    return _ARTICLE_PATH.match(_split(url).path)
+
+
+def is_web_url(url: str) -> bool:
+    parts = _split(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def is_article_url(url: str) -> bool:
-    return article_match(url) is not None and (article_match(url)["alias"] not in RESERVED)
+    m = article_match(url)
+    return m is not None and m["alias"] not in RESERVED
 
 
 def category_alias(url: str) -> tuple[str, int] | None:
     """``(alias, page)`` of a category listing address, or None."""
-    m = _CATEGORY_PATH.match(urlsplit(url).path)
+    m = _CATEGORY_PATH.match(_split(url).path)
     if not m or m["alias"] in RESERVED:
         return None
     return m["alias"], int(m["page"] or 1)
@@ -52,7 +71,7 @@ def category_alias(url: str) -> tuple[str, int] | None:
 
 def canonical_article_url(url: str) -> str:
     """The article address with view prefixes, ``index.php/``, query and fragment removed."""
-    parts = urlsplit(url)
+    parts = _split(url)
     m = _ARTICLE_PATH.match(parts.path)
     if not m:
         return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
@@ -65,7 +84,7 @@ def article_id(url: str) -> str | None:
     m = article_match(url)
     if m:
         return m["id"]
-    for key, value in parse_qsl(urlsplit(url).query):
+    for key, value in parse_qsl(_split(url).query):
         if key.lower() in _LEGACY_ID_KEYS and value.strip():
             return value.strip()
     return None

@@ -15,11 +15,12 @@ from w3lib.encoding import html_to_unicode
 
 from ..items import ArticleItem, Crumb, Image
 from ..text import clean
-from ..urls import absolute, article_id, canonical_article_url, is_article_url
+from ..urls import absolute, article_id, canonical_article_url, is_article_url, is_web_url
 from .body import Body, make_image
 from .related import related_lists
 
 _LABEL_VALUE = re.compile(r"^\s*[^:]{1,25}:\s*")
+_FURNITURE = re.compile(r"^(footer|header|hd_print|menu|nav)", re.I)
 _VALUE_END = re.compile(r"\s+[|•]\s+|\s{3,}")
 
 
@@ -94,7 +95,7 @@ class ArticlePage:
             "//meta[@property='og:url']/@content"
         ):
             url = absolute(self.url, href)
-            if url and is_article_url(url):
+            if url and is_web_url(url) and is_article_url(url):
                 return canonical_article_url(url)
         return canonical_article_url(self.url)
 
@@ -123,7 +124,7 @@ class ArticlePage:
     def related(self, body: etree._Element | None) -> list:
         def excluded(el: etree._Element) -> bool:
             for anc in el.iterancestors():
-                if anc is body or anc.tag in ("nav", "header", "footer"):
+                if anc is body or anc.tag in ("nav", "header", "footer") or _FURNITURE.search(anc.get("id") or ""):
                     return True
             return False
 

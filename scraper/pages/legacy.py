@@ -117,7 +117,7 @@ class LegacyArticlePage(ArticlePage):
         for el in reversed(list(order)):
             last = el[-1] if len(el) else None
             end[el] = end[last] if last is not None else order[el]
-        lo = end[start] if start in end else -1
+        lo = end.get(start, -1)
         hi = order.get(stop, len(order)) if stop is not None else len(order)
 
         def collect(node: etree._Element) -> list[etree._Element]:

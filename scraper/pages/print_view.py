@@ -9,7 +9,7 @@ from __future__ import annotations
 from lxml import etree
 
 from ..items import ArticleItem
-from ..urls import absolute, canonical_article_url, is_article_url
+from ..urls import absolute, canonical_article_url, is_article_url, is_web_url
 from .base import ArticlePage, NotAnArticle, first, text_of
 from .body import extract_body
 
@@ -24,7 +24,7 @@ class PrintPage(ArticlePage):
     def canonical_url(self) -> str:
         for href in self.root.xpath("//*[@id='url']//a/@href"):
             url = absolute(self.url, href)
-            if url and is_article_url(url):
+            if url and is_web_url(url) and is_article_url(url):
                 return canonical_article_url(url)
         return super().canonical_url()
 

@@ -38,8 +38,6 @@ class FaultHook(Protocol):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server_version = "Apache"
-    sys_version = ""
     timeout = 30
     server: _HTTPServer
 
@@ -74,6 +72,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head:
             self.wfile.write(body)
+
+    def version_string(self) -> str:
+        return "Apache"
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: the request log on ``ReplicaServer`` replaces stderr chatter."""

@@ -21,7 +21,7 @@ from . import words as W
 VN_TZ = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 FIRST_ID = 2665
 START = datetime(2022, 3, 1, 7, 0, 0, tzinfo=VN_TZ)
-END = datetime(2026, 11, 20, 17, 0, 0, tzinfo=VN_TZ)
+END = datetime(2026, 11, 20, 16, 47, 23, tzinfo=VN_TZ)
 
 
 def nfc(s: str) -> str:
@@ -128,6 +128,8 @@ class Site:
         other_links: int = 10,
         latest_count: int = 10,
     ) -> None:
+        if n_categories < 1:
+            raise ValueError("a site needs at least one category")
         self.seed = seed
         self.per_page = per_page
         self.host_label = host_label
@@ -150,6 +152,8 @@ class Site:
         rng = random.Random(f"{self.seed}:batch")
         span = (END - START).total_seconds()
         offsets = sorted(rng.uniform(0, span) for _ in range(n))
+        if offsets:  # stretch so the newest article lands on END ("ending around 2026-11")
+            offsets = [o * span / offsets[-1] for o in offsets]
         times: list[datetime] = []
         for off in offsets:
             t = START + timedelta(seconds=int(off))

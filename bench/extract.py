@@ -1,0 +1,67 @@
+"""Per-page extraction time: our page objects against trafilatura and a bare lxml parse.
+
+Run: python bench/extract.py [--rounds N]
+Prints, per fixture and as the median over fixtures, the time of each method and the
+ratios the project holds itself to (ours ≥ 5× faster than trafilatura, ≤ 6× bare lxml).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import lxml.html  # noqa: E402
+
+from scraper.pages import extract_article  # noqa: E402
+from scraper.pipelines import build_record  # noqa: E402
+
+
+def best_time(fn: Callable[[], object], rounds: int) -> float:
+    """Median of ``rounds`` timings, in seconds."""
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=30)
+    args = parser.parse_args()
+    import trafilatura
+
+    pages = sorted((ROOT / "fixtures" / "articles").glob("*.html"))
+    url = "https://congan.laichau.gov.vn/an-ninh-trat-tu/bai-viet-1.html"
+    rows = []
+    print(f"{'fixture':22} {'lxml ms':>8} {'ours ms':>8} {'chain ms':>8} {'trafi ms':>9} {'ours/lxml':>9} {'trafi/ours':>10}")
+    for page in pages:
+        text = page.read_text("utf-8")
+        data = text.encode("utf-8")
+        t_lxml = best_time(lambda: lxml.html.fromstring(data), args.rounds)
+        t_ours = best_time(lambda: extract_article(data, url), args.rounds)
+        t_chain = best_time(lambda: build_record(extract_article(data, url)), args.rounds)
+        t_trafi = best_time(lambda: trafilatura.bare_extraction(text, url=url, with_metadata=True), max(5, args.rounds // 3))
+        rows.append((t_lxml, t_ours, t_chain, t_trafi))
+        print(f"{page.stem:22} {t_lxml*1e3:8.2f} {t_ours*1e3:8.2f} {t_chain*1e3:8.2f} {t_trafi*1e3:9.2f} "
+              f"{t_ours/t_lxml:9.2f} {t_trafi/t_ours:10.2f}")
+    med = [statistics.median(col) for col in zip(*rows, strict=True)]
+    print(f"{'median':22} {med[0]*1e3:8.2f} {med[1]*1e3:8.2f} {med[2]*1e3:8.2f} {med[3]*1e3:9.2f} "
+          f"{med[1]/med[0]:9.2f} {med[3]/med[1]:10.2f}")
+    ratios_ours = statistics.median(r[1] / r[0] for r in rows)
+    ratios_trafi = statistics.median(r[3] / r[1] for r in rows)
+    ratios_chain = statistics.median(r[2] / r[0] for r in rows)
+    print(f"per-page median ratios: ours/lxml = {ratios_ours:.2f}x (target <= 6), "
+          f"trafilatura/ours = {ratios_trafi:.2f}x (target >= 5), full chain/lxml = {ratios_chain:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""Truncated and mutated pages: a record or NotAnArticle, never another exception."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from scraper.items import ArticleItem
+from scraper.pages import NotAnArticle, extract_article
+from scraper.pipelines import build_record
+from tests.conftest import ARTICLES
+
+PAGES = sorted(ARTICLES.glob("*.html"))
+URL = "https://congan.laichau.gov.vn/an-ninh-trat-tu/bai-viet-1234.html"
+
+
+def _outcome(data: bytes) -> str:
+    try:
+        item = build_record(extract_article(data, URL))
+    except NotAnArticle:
+        return "not-an-article"
+    assert isinstance(item, ArticleItem)
+    assert item.url.startswith("https://")
+    return "record"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_truncated_pages(page) -> None:
+    data = page.read_bytes()
+    outcomes = {_outcome(data[:cut]) for cut in range(0, len(data), max(1, len(data) // 40))}
+    assert outcomes <= {"record", "not-an-article"}
+    assert "record" in outcomes  # late cuts still give a record
+
+
+MUTATIONS = [
+    lambda s, r: s.replace("</div>", "", r.randint(1, 20)),
+    lambda s, r: s.replace("<p", "<p <<", r.randint(1, 5)),
+    lambda s, r: s[: r.randint(0, len(s))] + "<table><tr><td>" + s[r.randint(0, len(s)) :],
+    lambda s, r: s.replace("/", "", r.randint(1, 50)),
+    lambda s, r: s.replace("Ngày đăng", "Ngày đăng :99/99/9999 99:99:99 XX", 1),
+    lambda s, r: "".join(c for c in s if r.random() > 0.02),
+    lambda s, r: s.replace("<img", "<img src='javascript:alert(1)'", 3),
+    lambda s, r: s.encode("utf-8")[: r.randint(1, len(s))].decode("latin-1"),
+    lambda s, r: s.replace("href=\"", "href=\"http://[::1", 5),
+    lambda s, r: "\x00" + s + "\udcff".encode("utf-8", "surrogatepass").decode("utf-8", "replace"),
+]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_mutated_pages(page) -> None:
+    text = page.read_text("utf-8")
+    rnd = random.Random(page.name)
+    for _ in range(3):
+        for mutate in MUTATIONS:
+            assert _outcome(mutate(text, rnd).encode("utf-8", "replace")) in {"record", "not-an-article"}
+
+
+@pytest.mark.parametrize("data", [b"", b"   ", b"\x00\x01\x02", b"<html></html>", b"<?xml version='1.0'?><rss/>", b"\xff\xfe" * 100])
+def test_junk_is_not_an_article(data: bytes) -> None:
+    assert _outcome(data) == "not-an-article"
