@@ -9,7 +9,11 @@ import unicodedata
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _SPACES = re.compile(r"[^\S\n]+")
 # Zero-width characters CKEditor and copy-paste leave behind; they split words invisibly.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+
+def _visible(text: str) -> str:
+    return _INVISIBLE.sub("", text) if _INVISIBLE.search(text) else text
 
 
 def decode_entities(text: str) -> str:
@@ -25,14 +29,14 @@ def clean(text: str | None) -> str | None:
     """NFC, entities decoded, white space collapsed to single spaces; None when empty."""
     if text is None:
         return None
-    text = unicodedata.normalize("NFC", decode_entities(text).translate(_INVISIBLE))
+    text = unicodedata.normalize("NFC", _visible(decode_entities(text)))
     text = " ".join(text.split())
     return text or None
 
 
 def clean_lines(text: str) -> str:
     """Like :func:`clean` but keeps single line breaks (a ``<br>`` inside a paragraph)."""
-    text = unicodedata.normalize("NFC", decode_entities(text).translate(_INVISIBLE))
+    text = unicodedata.normalize("NFC", _visible(decode_entities(text)))
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 

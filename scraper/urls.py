@@ -7,6 +7,7 @@ the same canonical address, so dedup and incremental state key on one string.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 _ARTICLE_PATH = re.compile(
@@ -20,22 +21,33 @@ RESERVED = frozenset({
     "about", "feeds", "statistics", "uploads", "assets", "themes", "data", "includes",
     "modules", "install", "js", "index.php", "banners", "comment", "voting", "page",
 })
+_NOT_WEB = re.compile(r"(?i)\s*(javascript|mailto|tel|data|vbscript):")
 _LEGACY_ID_KEYS = ("id", "newsid", "tinid", "itemid")
 
 
 def absolute(base: str, href: str | None) -> str | None:
-    """Resolve ``href`` against ``base``; None for empty or script/mail links."""
+    """Resolve ``href`` against ``base``; None for empty, script/mail or malformed links."""
     if not href:
         return None
     href = href.strip()
-    if not href or href.startswith("#") or href.lower().startswith(("javascript:", "mailto:", "tel:", "data:")):
+    if not href or href[0] == "#" or _NOT_WEB.match(href):
         return None
+    if href[0] == "/" and href[1:2] != "/" and "\\" not in href:
+        origin = _origin(base)  # the common case, a root-relative link: no urljoin needed
+        if origin:
+            return origin + href
     try:
         url = urljoin(base, href)
         urlsplit(url).port  # noqa: B018 - raises on a malformed host or port
     except ValueError:
         return None
     return url
+
+
+@lru_cache(maxsize=256)
+def _origin(base: str) -> str | None:
+    parts = _split(base)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else None
 
 
 def _split(url: str):

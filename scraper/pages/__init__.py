@@ -6,7 +6,7 @@ from lxml import etree
 
 from ..items import ArticleItem
 from ..urls import view_of
-from .base import ArticlePage, NotAnArticle, parse
+from .base import ArticlePage, NotAnArticle, id_index, parse
 from .legacy import LegacyArticlePage
 from .nukeviet import NukeVietArticlePage
 from .print_view import PrintPage
@@ -19,11 +19,12 @@ PAGE_TYPES: tuple[type[ArticlePage], ...] = (PrintPage, NukeVietArticlePage, Leg
 
 def article_page(root: etree._Element, url: str) -> ArticlePage:
     """Recognise which layout a parsed page has; NotAnArticle when none fits."""
-    if view_of(url) and PrintPage.matches(root):
-        return PrintPage(root, url)
+    ids = id_index(root)
+    if view_of(url) and PrintPage.matches(root, ids):
+        return PrintPage(root, url, ids)
     for page_type in PAGE_TYPES:
-        if page_type.matches(root):
-            return page_type(root, url)
+        if page_type.matches(root, ids):
+            return page_type(root, url, ids)
     raise NotAnArticle("no known article layout")
 
 

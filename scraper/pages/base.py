@@ -10,7 +10,9 @@ import re
 import unicodedata
 from typing import ClassVar
 
-from lxml import etree, html
+from functools import lru_cache
+
+from lxml import etree
 from w3lib.encoding import html_to_unicode
 
 from ..items import ArticleItem, Crumb, Image
@@ -19,6 +21,12 @@ from ..urls import absolute, article_id, canonical_article_url, is_article_url, 
 from .body import Body, make_image
 from .related import related_lists
 
+#: Plain lxml elements: lxml.html's Python-side class lookup would double the extraction time.
+_PARSER = etree.HTMLParser(encoding="utf-8", no_network=True)
+#: Labels that announce a field's value on the page.
+AUTHOR = ("Tác giả",)
+SOURCE = ("Nguồn tin", "Nguồn:")
+VIEWS = ("Lượt xem", "Đã xem", "Lượt đọc", "Số lượt xem")
 _LABEL_VALUE = re.compile(r"^\s*[^:]{1,25}:\s*")
 _FURNITURE = re.compile(r"^(footer|header|hd_print|menu|nav)", re.I)
 _VALUE_END = re.compile(r"\s+[|•]\s+|\s{3,}")
@@ -37,15 +45,32 @@ def parse(markup: str | bytes) -> etree._Element:
     if not markup.strip():
         raise NotAnArticle("empty document")
     try:
-        return html.document_fromstring(markup)
-    except (etree.ParserError, ValueError) as exc:
+        root = etree.fromstring(markup.encode("utf-8", "replace"), _PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise NotAnArticle(f"unparseable HTML: {exc}") from exc
+    if root is None:
+        raise NotAnArticle("empty document")
+    return root
+
+
+@lru_cache(maxsize=512)
+def xpath(expr: str) -> etree.XPath:
+    """Compiled once: page objects run the same queries on every page."""
+    return etree.XPath(expr)
+
+
+def id_index(root: etree._Element) -> dict[str, etree._Element]:
+    """Elements by id, from one scan: the stable ids are the first rung of every cascade."""
+    ids: dict[str, etree._Element] = {}
+    for el in xpath("//*[@id]")(root):
+        ids.setdefault(el.get("id"), el)
+    return ids
 
 
 def first(root: etree._Element, *xpaths: str) -> etree._Element | None:
     """The first element found by a cascade of XPath queries, most specific first."""
     for xp in xpaths:
-        found = root.xpath(xp)
+        found = xpath(xp)(root)
         if found:
             return found[0]
     return None
@@ -76,9 +101,10 @@ class ArticlePage:
 
     layout: ClassVar[str]
 
-    def __init__(self, root: etree._Element, url: str) -> None:
+    def __init__(self, root: etree._Element, url: str, ids: dict[str, etree._Element] | None = None) -> None:
         self.root = root
         self.url = url
+        self.ids = id_index(root) if ids is None else ids
 
     @classmethod
     def from_html(cls, markup: str | bytes, url: str) -> ArticlePage:
@@ -99,10 +125,14 @@ class ArticlePage:
                 return canonical_article_url(url)
         return canonical_article_url(self.url)
 
-    def anchored_text(self, scope: etree._Element, *labels: str) -> str | None:
-        """The value after a visible label ("Tác giả:") inside ``scope``, up to a "|" separator."""
-        cond = " or ".join(f"contains(., '{label}')" for label in labels)
-        for node in scope.xpath(f".//text()[{cond}]"):
+    def anchored(self, scope: etree._Element, labels: dict[str, tuple[str, ...]]) -> dict[str, str]:
+        """Values after visible labels ("Tác giả:" → author) inside ``scope``, in one pass.
+
+        ``labels`` maps a field to the labels that announce it; a value runs to a "|" separator.
+        """
+        every = [label for group in labels.values() for label in group]
+        found: dict[str, str] = {}
+        for node in xpath(".//text()[" + " or ".join(f"contains(., '{label}')" for label in every) + "]")(scope):
             parent = node.getparent()
             if parent is None or parent.tag in ("script", "style", "title", "option"):
                 continue
@@ -110,13 +140,18 @@ class ArticlePage:
             while block.tag in ("strong", "b", "em", "i", "span", "label") and block.getparent() is not None:
                 block = block.getparent()
             text = text_of(block) or ""
-            at = min((i for i in (text.find(label) for label in labels) if i >= 0), default=-1)
-            if at < 0:
-                continue
-            value = clean(_VALUE_END.split(_LABEL_VALUE.sub("", text[at:], count=1), maxsplit=1)[0])
-            if value:
-                return value
-        return None
+            for name, group in labels.items():
+                if name in found:
+                    continue
+                at = min((i for i in (text.find(label) for label in group) if i >= 0), default=-1)
+                if at < 0:
+                    continue
+                value = clean(_VALUE_END.split(_LABEL_VALUE.sub("", text[at:], count=1), maxsplit=1)[0])
+                if value:
+                    found[name] = value
+            if len(found) == len(labels):
+                break
+        return found
 
     def image(self, img: etree._Element, caption: str | None) -> Image | None:
         return make_image(img, self.url, caption)
@@ -141,6 +176,13 @@ class ArticlePage:
             if name:
                 out.append(Crumb(name=name, url=absolute(self.url, href) if href else None))
         return out
+
+    def fill_from_labels(self, item: ArticleItem, scope: etree._Element) -> None:
+        """Author, source and views from labelled lines, where the body had none."""
+        wanted = {"author": AUTHOR, "source": SOURCE, "views": VIEWS}
+        wanted = {k: v for k, v in wanted.items() if getattr(item, k) is None}
+        for name, value in self.anchored(scope, wanted).items() if wanted else ():
+            setattr(item, name, value)
 
     def new_item(self, body: Body, **fields: object) -> ArticleItem:
         item = ArticleItem(

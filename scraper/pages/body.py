@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from lxml import etree, html
+from lxml import etree
 
 from ..items import Image
 from ..text import clean, clean_lines
@@ -25,6 +25,7 @@ _DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed",
 _TABLE_PARTS = frozenset(("tr", "tbody", "thead", "tfoot"))
 _PB = "\x00"  # paragraph break marker
 _BR = "\x01"  # line break marker
+_BR_RUN = re.compile(f"{_BR}(?:\\s*{_BR})+")
 _META_LINE = re.compile(r"^(Tác giả|Nguồn tin|Nguồn|Lượt xem|Đã xem|Lượt đọc|Số lượt xem)\s*:", re.IGNORECASE)
 
 
@@ -111,6 +112,18 @@ def make_image(img: etree._Element, base_url: str, caption: str | None) -> Image
     return Image(url=url, caption=clean(caption), alt=clean(img.get("alt")))
 
 
+def _drop_keep_tail(el: etree._Element) -> None:
+    """Remove ``el`` but keep the text that follows it."""
+    parent = el.getparent()
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
 def _clean_tree(root: etree._Element, base_url: str) -> None:
     """Strip what is never content, and make addresses absolute, in place."""
     for bad in list(root.iter(etree.Comment, etree.ProcessingInstruction, *_DROP)):
@@ -118,7 +131,7 @@ def _clean_tree(root: etree._Element, base_url: str) -> None:
             continue
         parent = bad.getparent()
         if parent is not None:
-            bad.drop_tree() if hasattr(bad, "drop_tree") else parent.remove(bad)
+            _drop_keep_tail(bad)
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
@@ -156,12 +169,18 @@ def _tokens(el: etree._Element, skip: set[etree._Element]) -> Iterator[str]:
 
 
 def paragraphs(nodes: Iterable[etree._Element], skip: set[etree._Element]) -> list[str]:
-    """Split the nodes' text into paragraphs: blocks and ``<br><br>`` separate them."""
+    """Split the nodes' text into paragraphs: blocks and ``<br><br>`` separate them.
+
+    Source newlines are white space like any other; only a single ``<br>`` makes a "\n".
+    """
     stream = "".join(t for node in nodes for t in _tokens(node, skip))
-    stream = re.sub(rf"{_BR}(?:\s*{_BR})+", _PB, stream).replace(_BR, "\n")
+    stream = _BR_RUN.sub(_PB, stream)
     out = []
     for chunk in stream.split(_PB):
-        text = clean_lines(chunk)
+        if not chunk or chunk.isspace():
+            continue
+        lines = (" ".join(line.split()) for line in chunk.split(_BR))
+        text = clean_lines("\n".join(line for line in lines if line))
         if text:
             out.append(text)
     return out
@@ -169,7 +188,7 @@ def paragraphs(nodes: Iterable[etree._Element], skip: set[etree._Element]) -> li
 
 def extract_body(nodes: list[etree._Element], base_url: str) -> Body:
     """Body from one container (or the run of sibling nodes that make it up)."""
-    holder = html.Element("div")
+    holder = etree.Element("div")
     rows: etree._Element | None = None
     for node in nodes:
         node = copy.deepcopy(node)
@@ -196,5 +215,5 @@ def extract_body(nodes: list[etree._Element], base_url: str) -> Body:
     meta: list[str] = []
     for para in paragraphs(holder, skip):
         (meta if _META_LINE.match(para) else paras).append(para)
-    fragment = "".join(html.tostring(c, encoding="unicode", with_tail=True) for c in holder)
+    fragment = "".join(etree.tostring(c, encoding="unicode", method="html", with_tail=True) for c in holder)
     return Body(paragraphs=paras, html=fragment.strip(), images=images, meta_lines=meta)

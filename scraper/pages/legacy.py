@@ -57,7 +57,7 @@ class LegacyArticlePage(ArticlePage):
     layout = "legacy"
 
     @staticmethod
-    def matches(root: etree._Element) -> bool:
+    def matches(root: etree._Element, ids: dict[str, etree._Element]) -> bool:
         return any(find_time(str(t)) for t in root.xpath(DATE_ANCHOR))
 
     def date_element(self) -> tuple[etree._Element, str] | None:
@@ -156,8 +156,7 @@ class LegacyArticlePage(ArticlePage):
             images=body.images,
             related=self.related(None),
         )
-        if item.views is None:
-            item.views = self.anchored_text(self.root, "Lượt xem", "Số lượt xem", "Lượt đọc")
+        self.fill_from_labels(item, self.root.find("body") if self.root.find("body") is not None else self.root)
         return item
 
     def is_related_link(self, url: str) -> bool:

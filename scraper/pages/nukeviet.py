@@ -16,11 +16,10 @@ from ..text import clean
 from .base import ArticlePage, NotAnArticle, common_ancestor, first, text_of
 from .body import extract_body
 
+BODY_IDS = ("news-bodyhtml", "bodytext")
 BODY_XPATHS = (
-    "//*[@id='news-bodyhtml']",
     "//*[@itemprop='articleBody']",
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' bodytext ')]",
-    "//*[@id='bodytext']",
 )
 TITLE_XPATHS = (
     "//h1[@itemprop='headline']",
@@ -31,7 +30,6 @@ TITLE_XPATHS = (
 LEAD_XPATHS = (
     "//*[@itemprop='description' and not(self::meta)]",
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' hometext ')]",
-    "//*[@id='hometext']",
 )
 _WEEKDAY = re.compile(r"(Thứ\s+(?:hai|ba|tư|năm|sáu|bảy|bẩy|[2-7])|Chủ\s+nhật|CN)\b", re.I)
 
@@ -59,8 +57,15 @@ class NukeVietArticlePage(ArticlePage):
     layout = "nukeviet"
 
     @staticmethod
-    def matches(root: etree._Element) -> bool:
-        return first(root, *BODY_XPATHS) is not None and first(root, *TITLE_XPATHS, "//meta[@property='og:title']") is not None
+    def body_element(root: etree._Element, ids: dict[str, etree._Element]) -> etree._Element | None:
+        found = next((ids[i] for i in BODY_IDS if i in ids), None)
+        return found if found is not None else first(root, *BODY_XPATHS)
+
+    @classmethod
+    def matches(cls, root: etree._Element, ids: dict[str, etree._Element]) -> bool:
+        return cls.body_element(root, ids) is not None and (
+            first(root, *TITLE_XPATHS, "//meta[@property='og:title']") is not None
+        )
 
     def title_element(self) -> etree._Element | None:
         return first(self.root, *TITLE_XPATHS)
@@ -116,11 +121,11 @@ class NukeVietArticlePage(ArticlePage):
 
     def to_item(self) -> ArticleItem:
         root = self.root
-        body_el = first(root, *BODY_XPATHS)
+        body_el = self.body_element(root, self.ids)
         if body_el is None:
             raise NotAnArticle("no article body")
         title_el = self.title_element()
-        lead_el = first(root, *LEAD_XPATHS)
+        lead_el = first(root, *LEAD_XPATHS) if "hometext" not in self.ids else self.ids["hometext"]
         body = extract_body([body_el], self.url)
         date_raw = shown_date(title_el) if title_el is not None else None
         scope = root.find("body") if root.find("body") is not None else root
@@ -135,9 +140,6 @@ class NukeVietArticlePage(ArticlePage):
             related=self.related(body_el),
             tags=self.tags(scope),
         )
-        item.author = item.author or self.anchored_text(article, "Tác giả")
-        item.source = item.source or self.anchored_text(article, "Nguồn tin", "Nguồn:")
-        if item.views is None:
-            item.views = self.anchored_text(article, "Lượt xem", "Đã xem", "Lượt đọc")
+        self.fill_from_labels(item, article)
         item.category = item.category or self.meta("article:section")
         return item

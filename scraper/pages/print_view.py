@@ -18,8 +18,8 @@ class PrintPage(ArticlePage):
     layout = "nukeviet-print"
 
     @staticmethod
-    def matches(root: etree._Element) -> bool:
-        return first(root, "//*[@id='print']//*[@id='bodytext']", "//*[@id='print']//*[@id='content']") is not None
+    def matches(root: etree._Element, ids: dict[str, etree._Element]) -> bool:
+        return "print" in ids and ("bodytext" in ids or "content" in ids)
 
     def canonical_url(self) -> str:
         for href in self.root.xpath("//*[@id='url']//a/@href"):
@@ -30,8 +30,8 @@ class PrintPage(ArticlePage):
 
     def to_item(self) -> ArticleItem:
         root = self.root
-        content = first(root, "//*[@id='print']//*[@id='content']", "//*[@id='print']")
-        body_el = first(content, ".//*[@id='bodytext']")
+        content = self.ids.get("content", self.ids.get("print", root))
+        body_el = self.ids.get("bodytext")
         if body_el is None:
             raise NotAnArticle("print view without #bodytext")
         body = extract_body([body_el], self.url)
@@ -42,16 +42,14 @@ class PrintPage(ArticlePage):
             image = self.image(img, cap)
             if image:
                 images.append(image)
-        author_box = first(content, ".//*[@id='author']")
+        author_box = self.ids.get("author")
         item = self.new_item(
             body,
             title=text_of(first(content, ".//h1", ".//h2")),
             published_at_raw=text_of(first(content, ".//ul[contains(@class, 'list-inline')]/li[1]")),
-            summary=text_of(first(content, ".//*[@id='hometext']")),
+            summary=text_of(self.ids.get("hometext")),
             images=images + body.images,
             related=self.related(body_el),
         )
-        if author_box is not None:
-            item.author = item.author or self.anchored_text(author_box, "Tác giả")
-            item.source = item.source or self.anchored_text(author_box, "Nguồn tin", "Nguồn:")
+        self.fill_from_labels(item, author_box if author_box is not None else content)
         return item
