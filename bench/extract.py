@@ -12,6 +12,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,10 +47,12 @@ def main() -> None:
     for page in pages:
         text = page.read_text("utf-8")
         data = text.encode("utf-8")
-        t_lxml = best_time(lambda: lxml.html.fromstring(data), args.rounds)
-        t_ours = best_time(lambda: extract_article(data, url), args.rounds)
-        t_chain = best_time(lambda: build_record(extract_article(data, url)), args.rounds)
-        t_trafi = best_time(lambda: trafilatura.bare_extraction(text, url=url, with_metadata=True), max(5, args.rounds // 3))
+        t_lxml = best_time(partial(lxml.html.fromstring, data), args.rounds)
+        t_ours = best_time(partial(extract_article, data, url), args.rounds)
+        t_chain = best_time(lambda d=data: build_record(extract_article(d, url)), args.rounds)
+        t_trafi = best_time(
+            partial(trafilatura.bare_extraction, text, url=url, with_metadata=True), max(5, args.rounds // 3)
+        )
         rows.append((t_lxml, t_ours, t_chain, t_trafi))
         print(f"{page.stem:22} {t_lxml*1e3:8.2f} {t_ours*1e3:8.2f} {t_chain*1e3:8.2f} {t_trafi*1e3:9.2f} "
               f"{t_ours/t_lxml:9.2f} {t_trafi/t_ours:10.2f}")

@@ -98,6 +98,32 @@ class ValidatePipeline:
         return item
 
 
+class DedupPipeline:
+    """One record per article in a run: by article id (or canonical address).
+
+    Print, savefile and wrong-slug copies were already collapsed to one canonical address
+    by the spider; this catches what slips through (the same id under two addresses). A
+    different article with the very same body is kept but flagged, not silently dropped.
+    """
+
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+        self.hashes: dict[str, str] = {}
+
+    def process_item(self, item: ArticleItem) -> ArticleItem:
+        from scrapy.exceptions import DropItem
+
+        key = f"id:{item.article_id}" if item.article_id else f"url:{item.url}"
+        if key in self.keys:
+            raise DropItem(f"duplicate of an article already written in this run: {item.url}")
+        self.keys.add(key)
+        if item.body_text:
+            first = self.hashes.setdefault(item.content_hash, item.url)
+            if first != item.url:
+                item.warn("duplicate_content", first)
+        return item
+
+
 RECORD_PIPELINES: tuple[type, ...] = (TextPipeline, DatesPipeline, CountsPipeline, DerivedFieldsPipeline, ValidatePipeline)
 
 

@@ -68,6 +68,12 @@ def is_web_url(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
+def same_site(url: str, base: str) -> bool:
+    """Same host as ``base`` (``www.`` and scheme aside): the crawl never leaves the portal."""
+    a, b = _split(url).hostname or "", _split(base).hostname or ""
+    return bool(a) and a.removeprefix("www.") == b.removeprefix("www.")
+
+
 def is_article_url(url: str) -> bool:
     m = article_match(url)
     return m is not None and m["alias"] not in RESERVED

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import ClassVar
-
 from functools import lru_cache
+from typing import ClassVar
 
 from lxml import etree
 from w3lib.encoding import html_to_unicode

@@ -1,0 +1,123 @@
+"""Category listings (and the home page): which articles a page lists, and where the next page is.
+
+Custom themes rename wrappers, so entries are found by their address pattern; each
+entry's listing date ("05/12/2023 10:15:32") and "Đã xem: N" are read from the
+smallest block that holds its links and nothing of another article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from ..dates import find_time
+from ..text import clean
+from ..urls import absolute, canonical_article_url, category_alias, is_article_url, is_web_url, same_site
+from .base import id_index, parse, text_of, xpath
+
+_VIEWS = re.compile(r"(?:Đã xem|Lượt xem|Lượt đọc)\s*:?\s*([\d.,]+)", re.I)
+_NEXT_TEXT = frozenset(("»", "›", "next", "tiếp", "trang sau", ">", ">>"))
+
+
+@dataclass
+class ListingEntry:
+    url: str
+    title: str | None
+    published_raw: str | None = None
+    views_raw: str | None = None
+
+    @property
+    def primary(self) -> bool:
+        """A main listing item (with its time or view count), not a side-block or "Các tin khác" link."""
+        return self.views_raw is not None or bool(self.published_raw and ":" in self.published_raw)
+
+
+@dataclass
+class Listing:
+    url: str
+    entries: list[ListingEntry] = field(default_factory=list)
+    next_url: str | None = None
+    categories: list[str] = field(default_factory=list)
+
+
+class ListingPage:
+    """A category page or the home page: entries, pager and the site menu's categories."""
+
+    def __init__(self, root: etree._Element, url: str) -> None:
+        self.root = root
+        self.url = url
+
+    @classmethod
+    def from_html(cls, markup: str | bytes, url: str) -> ListingPage:
+        return cls(parse(markup), url)
+
+    def _in_furniture(self, el: etree._Element) -> bool:
+        return any(a.tag in ("nav", "header", "footer") for a in el.iterancestors())
+
+    def entries(self) -> list[ListingEntry]:
+        """Article links with their listing date/views, in page order, one per article."""
+        seen: dict[str, ListingEntry] = {}
+        for link in xpath("//body//a[@href]")(self.root):
+            url = absolute(self.url, link.get("href"))
+            if not url or not is_article_url(url) or not same_site(url, self.url) or self._in_furniture(link):
+                continue
+            key = canonical_article_url(url)
+            box = _entry_box(link, url)
+            text = text_of(box) or ""
+            found = find_time(text)
+            views = _VIEWS.search(text)
+            entry = seen.get(key)
+            if entry is None:
+                entry = seen[key] = ListingEntry(url=url, title=text_of(link) or clean(link.get("title")))
+            entry.title = entry.title or text_of(link) or clean(link.get("title"))
+            if found and entry.published_raw is None:
+                entry.published_raw = found[0]
+            if views and entry.views_raw is None:
+                entry.views_raw = views.group(1)
+        return list(seen.values())
+
+    def next_url(self) -> str | None:
+        """``link[rel=next]``, the pager's rel=next, or a pager link reading "»"."""
+        for href in xpath("//link[@rel='next']/@href | //a[@rel='next']/@href")(self.root):
+            url = absolute(self.url, href)
+            if url:
+                return url
+        for a in xpath("//*[contains(@class, 'pagination') or contains(@class, 'pager')]//a[@href]")(self.root):
+            if (text_of(a) or "").casefold() in _NEXT_TEXT:
+                return absolute(self.url, a.get("href"))
+        return None
+
+    def categories(self) -> list[str]:
+        """Category addresses from the site menu (any link shaped ``/<alias>/``), in menu order."""
+        ids = id_index(self.root)
+        menus = [ids[i] for i in ids if "menu" in i.lower()] or xpath("//nav | //header")(self.root)
+        scopes = menus or [self.root]
+        out: list[str] = []
+        for scope in scopes:
+            for href in xpath(".//a/@href")(scope):
+                url = absolute(self.url, href)
+                if not url or not is_web_url(url) or not same_site(url, self.url):
+                    continue
+                cat = category_alias(url)
+                if cat and cat[1] == 1 and url not in out:
+                    out.append(url.split("?")[0].split("#")[0])
+        return list(dict.fromkeys(out))
+
+    def to_listing(self) -> Listing:
+        return Listing(url=self.url, entries=self.entries(), next_url=self.next_url(), categories=self.categories())
+
+
+def _entry_box(link: etree._Element, url: str) -> etree._Element:
+    """The largest ancestor whose links all point at this one article."""
+    key = canonical_article_url(url)
+    box = link
+    for anc in link.iterancestors():
+        if anc.tag in ("body", "html", "ul", "ol", "table", "tbody"):
+            break
+        hrefs = [h for h in xpath(".//a/@href")(anc)]
+        if any(canonical_article_url(absolute(url, h) or "") != key for h in hrefs if h and not h.startswith("#")):
+            break
+        box = anc
+    return box

@@ -1,0 +1,1 @@
+"""Spiders decide what to fetch; page objects (``scraper.pages``) decide what a page says."""

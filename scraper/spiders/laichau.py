@@ -1,0 +1,212 @@
+"""The portal crawl: menu → categories → pages → articles, incremental and resumable.
+
+Navigation only: every page is handed to a page object, and every record to the
+pipelines. ``-a base_url=…`` points the same spider at a replica or a sister NukeViet portal.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from parsel import Selector
+from scrapy.http import Request, Response
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap
+
+from ..dates import parse_time
+from ..pages import NotAnArticle, extract_article, parse
+from ..pages.listing import ListingEntry, ListingPage
+from ..state import StateStore, url_key
+from ..urls import article_id, canonical_article_url, category_alias, is_article_url, same_site
+
+logger = logging.getLogger(__name__)
+
+MODES = ("full", "latest")
+DEFAULT_BASE_URL = "https://congan.laichau.gov.vn"
+
+
+def _flag(value: Any) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+class LaichauSpider(scrapy.Spider):
+    name = "laichau"
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_BASE_URL,
+        categories: str | None = None,
+        mode: str = "full",
+        since: str | None = None,
+        refresh: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.base_url = base_url.rstrip("/")
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        self.mode = mode
+        self.only_categories = {c.strip().strip("/") for c in categories.split(",") if c.strip()} if categories else None
+        self.since: date | None = date.fromisoformat(since) if since else None
+        self.refresh = _flag(refresh)
+        self.scheduled: set[str] = set()  # article keys requested in this run
+        #: What listings said of each scheduled article (date, views), merged across listings.
+        self.listed: dict[str, ListingEntry] = {}
+        self.state: StateStore | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.state = open_state(crawler.settings)
+        crawler.signals.connect(spider.close_state, signal=scrapy.signals.spider_closed)
+        return spider
+
+    def close_state(self) -> None:
+        if self.state is not None:
+            self.state.close()
+
+    # -- start ---------------------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[Request]:
+        yield Request(self.base_url + "/", callback=self.parse_home, priority=100)
+        if self.mode == "latest":
+            yield Request(self.base_url + "/sitemap.xml", callback=self.parse_sitemap, priority=90)
+            yield Request(self.base_url + "/rss/", callback=self.parse_rss, priority=90)
+
+    # -- discovery -----------------------------------------------------------------------------
+    def parse_home(self, response: Response) -> Iterable[Request]:
+        page = ListingPage(parse(response.text), response.url)
+        cats = page.categories()
+        if self.only_categories is not None:
+            cats = [c for c in cats if category_alias(c)[0] in self.only_categories]
+            missing = self.only_categories - {category_alias(c)[0] for c in cats}
+            for alias in sorted(missing):  # asked for but not in the menu: still walk it
+                cats.append(f"{self.base_url}/{alias}/")
+        self.crawler.stats.set_value("crawl/categories", len(cats))
+        logger.info("found %d categories: %s", len(cats), ", ".join(category_alias(c)[0] for c in cats))
+        for url in cats:
+            yield Request(url, callback=self.parse_listing, cb_kwargs={"page": 1}, priority=50)
+        if self.only_categories is None:
+            yield from self.follow_entries(page.entries())
+
+    def parse_listing(self, response: Response, page: int) -> Iterable[Request]:
+        here = category_alias(response.url)
+        if page > 1 and (here is None or here[1] == 1):
+            logger.debug("%s redirected back to page 1: end of category", response.request.url)
+            return
+        listing = ListingPage(parse(response.text), response.url).to_listing()
+        self.crawler.stats.inc_value("crawl/listing_pages")
+        entries = listing.entries
+        # Side blocks and "Các tin khác" links are other pages' main items: fetched from there,
+        # they come with their listing time and view count.
+        primary = [e for e in entries if e.primary] or entries
+        yield from self.follow_entries(primary)
+        if self.mode == "latest" or not listing.next_url or not primary:
+            return
+        if self.since and self._all_before_since(primary):
+            logger.info("%s: every article is older than %s; stopping this category", response.url, self.since)
+            return
+        if not self.refresh and self.state is not None:
+            keys = {self.key_of(e.url) for e in primary}
+            if keys <= self.state.known(keys):
+                logger.info("%s: every article already captured; stopping this category", response.url)
+                return
+        if not same_site(listing.next_url, self.base_url):
+            return
+        yield Request(listing.next_url, callback=self.parse_listing, cb_kwargs={"page": page + 1}, priority=40 - page)
+
+    def parse_sitemap(self, response: Response) -> Iterable[Request]:
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            body = gunzip(body, max_size=self.settings.getint("SITEMAP_MAX_SIZE", 64 * 1024 * 1024))
+        try:
+            sitemap = Sitemap(body)
+        except Exception as exc:  # malformed XML: log, keep crawling the categories
+            logger.warning("%s: unreadable sitemap: %s", response.url, exc)
+            self.crawler.stats.inc_value("crawl/bad_sitemaps")
+            return
+        locs = [entry.get("loc", "") for entry in sitemap]
+        if sitemap.type == "sitemapindex":
+            for loc in locs:
+                if same_site(loc, self.base_url):
+                    yield Request(loc, callback=self.parse_sitemap, priority=90)
+        else:
+            yield from self.follow_entries(ListingEntry(url=loc, title=None) for loc in locs)
+
+    def parse_rss(self, response: Response) -> Iterable[Request]:
+        links = Selector(text=response.text, type="xml").xpath("//item/link/text()").getall()
+        # RSS pubDate is wrong on NukeViet (GMT, month in the minutes): discovery only.
+        yield from self.follow_entries(ListingEntry(url=link.strip(), title=None) for link in links)
+
+    # -- articles ------------------------------------------------------------------------------
+    def key_of(self, url: str) -> str:
+        canonical = canonical_article_url(url)
+        return url_key(article_id(canonical), canonical)
+
+    def follow_entries(self, entries: Iterable[ListingEntry]) -> Iterable[Request]:
+        fresh = [e for e in entries if is_article_url(e.url) and same_site(e.url, self.base_url)]
+        keys = {self.key_of(e.url) for e in fresh}
+        known = set() if self.refresh or self.state is None else self.state.known(keys)
+        for entry in fresh:
+            key = self.key_of(entry.url)
+            if key in self.listed:
+                _merge(self.listed[key], entry)
+            if key in known or key in self.scheduled:
+                continue
+            self.scheduled.add(key)
+            self.listed[key] = entry
+            yield Request(
+                canonical_article_url(entry.url),
+                callback=self.parse_article,
+                cb_kwargs={"key": key},
+                meta={"handle_httpstatus_list": [404, 410]},
+            )
+
+    def parse_article(self, response: Response, key: str):
+        entry = self.listed.pop(key, None)
+        if response.status in (404, 410):
+            logger.warning("%s: %d, remembered as gone", response.url, response.status)
+            self.crawler.stats.inc_value(f"articles/gone/{response.status}")
+            if self.state is not None:
+                self.state.mark_gone(key, response.url, response.status, self.settings.getfloat("GONE_RETRY_DAYS", 7))
+            return
+        try:
+            item = extract_article(response.text, response.url)
+        except NotAnArticle as exc:
+            logger.warning("%s: not an article page (%s)", response.url, exc)
+            self.crawler.stats.inc_value("articles/not_an_article")
+            return
+        if entry is not None:  # the listing fills what the article page does not show
+            if not item.published_at_raw and entry.published_raw:
+                item.published_at_raw = entry.published_raw
+            if item.views is None and entry.views_raw:
+                item.views = entry.views_raw
+        yield item
+
+    def _all_before_since(self, entries: list[ListingEntry]) -> bool:
+        days = []
+        for e in entries:
+            parsed = parse_time(e.published_raw)
+            if parsed is None or parsed.value is None:
+                return False
+            value = parsed.value
+            days.append(value.date() if hasattr(value, "date") else value)
+        return bool(days) and all(d < self.since for d in days)
+
+
+def _merge(into: ListingEntry, other: ListingEntry) -> None:
+    """Keep the richest listing data: a main listing item has the time with seconds and the views."""
+    if other.published_raw and (not into.published_raw or (other.primary and not into.primary)):
+        into.published_raw = other.published_raw
+    into.views_raw = into.views_raw or other.views_raw
+    into.title = into.title or other.title
+
+
+def open_state(settings) -> StateStore:
+    """The SQLite state named by STATE_PATH, else ``<OUTPUT_DIR>/state.sqlite``."""
+    path = settings.get("STATE_PATH") or str(Path(settings.get("OUTPUT_DIR", "output")) / "state.sqlite")
+    return StateStore(path)
