@@ -1,48 +1,93 @@
-"""The crash-safe JSON Lines feed: every record is one ``write`` of one whole line.
+"""Crash-safe feeds: JSON Lines and CSV, every record one ``write`` of whole lines.
 
-Scrapy's feed exporters buffer and may leave a half line on a kill; here each line goes
-out in one append, and the state journal (``state.py``) brackets it, so a SIGKILL costs
-at most the line being written, which the next run's recovery removes.
+Scrapy's feed exporters buffer and may leave a half line on a kill; here each record
+goes out in one append, bracketed by the state journal (``state.py``), so a SIGKILL costs
+at most the line being written, which the next run's recovery cuts off.
+
+Every crawl writes ``<OUTPUT_DIR>/articles-<UTC>.jsonl`` unless the user names feeds with
+``-o``/``-O`` (``FEEDS``); those are written here too (``.jsonl``/``.jl`` or ``.csv``), with
+``-O`` truncating the file once at start and ``-o`` appending.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import logging
 import os
-from datetime import UTC, datetime
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
-from .items import ArticleItem
+from scrapy.exceptions import NotConfigured
+
+from .items import FIELDS, ArticleItem
 from .pipelines import record_dict
 from .state import StateStore, record_key
 
 logger = logging.getLogger(__name__)
 
+#: CSV columns: the record's fields in schema order, with a count beside each list of objects.
+CSV_COLUMNS: tuple[str, ...] = tuple(
+    col for name in FIELDS for col in ((name, "image_count") if name == "images" else (name, "related_count") if name == "related" else (name,))
+)
+_JSON_CELLS = ("breadcrumbs", "images", "related", "tags", "warnings")
 
-def default_feed_path(output_dir: str | os.PathLike[str]) -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return Path(output_dir) / f"articles-{stamp}.jsonl"
+
+def jsonl_line(record: dict[str, Any]) -> bytes:
+    return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-class JsonLinesWriter:
-    """Append whole lines to one file, never truncating what is there."""
+def csv_row(record: dict[str, Any]) -> dict[str, Any]:
+    """One CSV row: list fields as JSON text, counts beside them, null as an empty cell."""
+    row: dict[str, Any] = {}
+    for name in CSV_COLUMNS:
+        if name == "image_count":
+            row[name] = len(record["images"])
+        elif name == "related_count":
+            row[name] = len(record["related"])
+        elif name in _JSON_CELLS:
+            row[name] = json.dumps(record[name], ensure_ascii=False)
+        else:
+            row[name] = "" if record[name] is None else record[name]
+    return row
 
-    def __init__(self, path: str | os.PathLike[str], fsync: bool = False) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+
+def _csv_bytes(rows: list[dict[str, Any]], header: bool) -> bytes:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    if header:
+        writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+class AppendFile:
+    """Whole-record appends to one file; never truncates what earlier runs wrote (unless told to)."""
+
+    def __init__(self, path: Path, fmt: str, overwrite: bool = False, fsync: bool = False) -> None:
+        self.path = path
+        self.fmt = fmt
         self.fsync = fsync
+        path.parent.mkdir(parents=True, exist_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | (os.O_TRUNC if overwrite else 0)
+        self.fd = os.open(path, flags, 0o644)
         self.lines = 0
+        self.encode: Callable[[dict[str, Any]], bytes]
+        if fmt == "csv":
+            self.encode = lambda rec: _csv_bytes([csv_row(rec)], header=self.offset() == 0)
+        else:
+            self.encode = jsonl_line
 
     def offset(self) -> int:
         return os.fstat(self.fd).st_size
 
-    def write(self, data: bytes) -> None:
-        view = memoryview(data)
+    def write(self, record: dict[str, Any]) -> None:
+        view = memoryview(self.encode(record))
         while view:
-            written = os.write(self.fd, view)
-            view = view[written:]
+            view = view[os.write(self.fd, view) :]
         if self.fsync:
             os.fsync(self.fd)
         self.lines += 1
@@ -51,15 +96,34 @@ class JsonLinesWriter:
         os.close(self.fd)
 
 
-class JsonLinesFeedPipeline:
-    """Write each record to ``FEED_PATH`` (default ``output/articles-<UTC>.jsonl``) and mark it done."""
+def feed_targets(settings) -> list[tuple[Path, str, bool]]:
+    """(path, format, overwrite) for each feed: the user's ``FEEDS``, else the dated default."""
+    targets = []
+    for uri, options in (settings.getdict("FEEDS") or {}).items():
+        uri = str(uri)
+        parts = urlsplit(uri)
+        if parts.scheme not in ("", "file") or (len(parts.scheme) == 1):
+            raise NotConfigured(f"only local feed files are supported, not {uri}")
+        path = Path(unquote(parts.path) if parts.scheme == "file" else uri)
+        fmt = (options or {}).get("format") or path.suffix.lstrip(".")
+        fmt = {"jl": "jsonl", "jsonlines": "jsonl"}.get(fmt, fmt)
+        if fmt not in ("jsonl", "csv"):
+            raise NotConfigured(f"feed format {fmt!r} for {uri}: use .jsonl or .csv (JSON Lines survives a kill; a JSON array does not)")
+        targets.append((path, fmt, bool((options or {}).get("overwrite"))))
+    if not targets:
+        path = settings.get("FEED_PATH") or Path(settings.get("OUTPUT_DIR", "output")) / f"articles-{settings.get('RUN_STAMP')}.jsonl"
+        targets.append((Path(path), "jsonl", False))
+    return targets
+
+
+class FeedPipeline:
+    """Write each record to every feed, then mark the article done in the state."""
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
-        settings = crawler.settings
-        self.path = Path(settings.get("FEED_PATH") or default_feed_path(settings.get("OUTPUT_DIR", "output")))
-        self.fsync = settings.getbool("FEED_FSYNC", False)
-        self.writer: JsonLinesWriter | None = None
+        self.targets = feed_targets(crawler.settings)
+        self.fsync = crawler.settings.getbool("FEED_FSYNC", False)
+        self.files: list[AppendFile] = []
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -72,24 +136,25 @@ class JsonLinesFeedPipeline:
     def open_spider(self) -> None:
         if self.state is not None:
             self.state.recover()
-        self.writer = JsonLinesWriter(self.path, fsync=self.fsync)
-        logger.info("writing records to %s", self.path)
-        self.crawler.stats.set_value("feed/path", str(self.path))
+        self.files = [AppendFile(path, fmt, overwrite, self.fsync) for path, fmt, overwrite in self.targets]
+        for f in self.files:
+            logger.info("writing records to %s (%s)", f.path, f.fmt)
+        self.crawler.stats.set_value("feed/paths", [str(f.path) for f in self.files])
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         record = record_dict(item)
-        line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
         key = record_key(record)
         state = self.state
         if state is not None:
-            state.begin(key, record["url"], str(self.path), self.writer.offset())
-        self.writer.write(line)
+            state.begin(key, record["url"], [(str(f.path), f.fmt, f.offset()) for f in self.files])
+        for f in self.files:
+            f.write(record)
         if state is not None:
-            state.done(key, record["url"], record["content_hash"], str(self.path))
+            state.done(key, record["url"], record["content_hash"], str(self.files[0].path))
         self.crawler.stats.inc_value("feed/records")
         return item
 
     def close_spider(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            logger.info("wrote %d records to %s", self.writer.lines, self.path)
+        for f in self.files:
+            f.close()
+            logger.info("wrote %d records to %s", f.lines, f.path)

@@ -8,7 +8,7 @@ depends on how its page was obtained. The crawl adds the stateful ones after the
 from __future__ import annotations
 
 import hashlib
-from dataclasses import fields
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,9 +16,11 @@ from itemadapter import ItemAdapter
 from jsonschema import Draft202012Validator
 
 from .dates import parse_time
-from .items import ArticleItem, Crumb, Image, RelatedLink, schema
+from .items import FIELDS, ArticleItem, Crumb, Image, RelatedLink, schema
 from .text import clean, clean_lines, parse_count
+from .urls import article_key
 
+logger = logging.getLogger(__name__)
 _TEXT_FIELDS = ("title", "published_at_raw", "category", "summary", "author", "source")
 
 
@@ -91,10 +93,24 @@ class ValidatePipeline:
 
     validator = Draft202012Validator(schema())
 
+    def __init__(self, stats=None) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats)
+
     def process_item(self, item: ArticleItem) -> ArticleItem:
-        for error in self.validator.iter_errors(ItemAdapter(item).asdict()):
+        errors = list(self.validator.iter_errors(ItemAdapter(item).asdict()))
+        for error in errors:
             path = "/".join(str(p) for p in error.absolute_path) or "(record)"
             item.warn("schema", f"{path}: {error.message[:200]}")
+        if errors:
+            logger.warning("%s fails the schema (%d problems), written flagged: %s", item.url, len(errors), errors[0].message[:200])
+        if self.stats is not None:
+            self.stats.inc_value("records/invalid" if errors else "records/valid")
+            if item.warnings:
+                self.stats.inc_value("records/flagged")
         return item
 
 
@@ -113,7 +129,7 @@ class DedupPipeline:
     def process_item(self, item: ArticleItem) -> ArticleItem:
         from scrapy.exceptions import DropItem
 
-        key = f"id:{item.article_id}" if item.article_id else f"url:{item.url}"
+        key = article_key(item.url, item.article_id)
         if key in self.keys:
             raise DropItem(f"duplicate of an article already written in this run: {item.url}")
         self.keys.add(key)
@@ -144,6 +160,6 @@ def _record_chain() -> list[Any]:
 
 
 def record_dict(item: ArticleItem) -> dict[str, Any]:
-    """The record as a plain dict in schema field order."""
+    """The record as a plain dict in the schema's field order (the documented, stable order)."""
     data = ItemAdapter(item).asdict()
-    return {f.name: data[f.name] for f in fields(item)}
+    return {name: data[name] for name in FIELDS}

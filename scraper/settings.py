@@ -4,6 +4,8 @@ Defaults are polite to the live portal (a provincial government server); tests a
 replica relax them with ``-s``.
 """
 
+from datetime import UTC, datetime
+
 BOT_NAME = "laichau"
 SPIDER_MODULES = ["scraper.spiders"]
 NEWSPIDER_MODULE = "scraper.spiders"
@@ -33,7 +35,17 @@ REDIRECT_MAX_TIMES = 5
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scraper.middlewares.RetryAfterMiddleware": 550,
+    # next to the downloader: sees every response as the server sent it
+    "scraper.warc.WarcCaptureMiddleware": 950,
+    # after decompression and redirects: the page as a browser gets it
+    "scraper.mirror.MirrorMiddleware": 560,
 }
+#: Raw mirror of fetched pages (off unless set).
+MIRROR_DIR = None
+#: WARC capture is off unless WARC_DIR is set; images only with WARC_IMAGES.
+WARC_DIR = None
+WARC_IMAGES = False
+WARC_MAX_SIZE = 1024**3
 
 # --- Records ------------------------------------------------------------------------------
 ITEM_PIPELINES = {
@@ -43,7 +55,7 @@ ITEM_PIPELINES = {
     "scraper.pipelines.DerivedFieldsPipeline": 400,
     "scraper.pipelines.ValidatePipeline": 500,
     "scraper.pipelines.DedupPipeline": 600,
-    "scraper.feeds.JsonLinesFeedPipeline": 900,
+    "scraper.feeds.FeedPipeline": 900,
 }
 
 #: Where output goes; ``FEED_PATH`` names the JSON Lines file (default: a dated file in OUTPUT_DIR).
@@ -53,6 +65,22 @@ FEED_PATH = None
 STATE_PATH = None
 
 FEED_EXPORT_ENCODING = "utf-8"
+# Feeds named with -o/-O are written by scraper.feeds.FeedPipeline (crash-safe appends), not by
+# Scrapy's buffered exporters.
+EXTENSIONS = {
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "scraper.report.RunReport": 500,
+}
+#: One stamp per crawl process, shared by its feed, report and log file names.
+RUN_STAMP = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+#: Run report: fields whose coverage (share of records where non-empty) falls below the floor are
+#: called out; REPORT_COVERAGE_FLOORS overrides it per field, e.g. {"author": 0.0}.
+REPORT_COVERAGE_FLOOR = 0.9
+REPORT_COVERAGE_FLOORS = {
+    "article_id": 0.99, "title": 1.0, "body_text": 0.99, "published_at": 0.99, "published_at_raw": 0.99,
+    "summary": 0.5, "images": 0.0, "related": 0.0, "author": 0.0, "source": 0.0, "tags": 0.0,
+    "views": 0.0, "breadcrumbs": 0.5, "category": 0.9, "warnings": 0.0,
+}
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"

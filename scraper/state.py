@@ -9,6 +9,8 @@ neither repeats nor loses an article and every earlier line stays intact.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import logging
 import os
@@ -16,6 +18,8 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from .urls import article_key
 
 logger = logging.getLogger(__name__)
 
@@ -35,11 +39,10 @@ CREATE TABLE IF NOT EXISTS gone (          -- answered 404/410: not asked again 
     seen_at TEXT NOT NULL,
     retry_after TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS pending (
+CREATE TABLE IF NOT EXISTS pending (        -- a record being appended: where each feed file ended
     article_key TEXT PRIMARY KEY,
     url TEXT NOT NULL,
-    output TEXT NOT NULL,
-    offset INTEGER NOT NULL
+    files TEXT NOT NULL                       -- JSON [[path, format, offset], ...]
 );
 """
 
@@ -94,8 +97,9 @@ class StateStore:
         return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
 
     # -- the write journal --------------------------------------------------------------------
-    def begin(self, key: str, url: str, output: str, offset: int) -> None:
-        self.db.execute("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?)", (key, url, output, offset))
+    def begin(self, key: str, url: str, files: list[tuple[str, str, int]]) -> None:
+        """Before appending: each feed file's path, format and current size."""
+        self.db.execute("INSERT OR REPLACE INTO pending VALUES (?, ?, ?)", (key, url, json.dumps(files)))
 
     def done(self, key: str, url: str, content_hash: str | None, output: str | None) -> None:
         now = _now()
@@ -109,14 +113,20 @@ class StateStore:
             self.db.execute("DELETE FROM pending WHERE article_key = ?", (key,))
 
     def recover(self) -> tuple[int, int]:
-        """Settle writes a killed run left pending: (confirmed, discarded)."""
+        """Settle writes a killed run left pending: (confirmed, discarded).
+
+        Confirmed when every feed holds the whole record; otherwise every feed is cut back
+        to where it ended before, and the article is fetched again.
+        """
         confirmed = discarded = 0
-        for key, url, output, offset in self.db.execute("SELECT * FROM pending").fetchall():
-            if _complete_line_at(Path(output), offset, key):
-                self.done(key, url, None, output)
+        for key, url, files in self.db.execute("SELECT * FROM pending").fetchall():
+            files = [(Path(p), fmt, offset) for p, fmt, offset in json.loads(files)]
+            if all(_complete_record_at(path, fmt, offset, key) for path, fmt, offset in files):
+                self.done(key, url, None, str(files[0][0]) if files else None)
                 confirmed += 1
             else:
-                _truncate_partial(Path(output), offset)
+                for path, _, offset in files:
+                    _truncate(path, offset)
                 self.db.execute("DELETE FROM pending WHERE article_key = ?", (key,))
                 discarded += 1
         if confirmed or discarded:
@@ -128,41 +138,44 @@ class StateStore:
 
 
 def record_key(record: dict) -> str:
-    """The key an article is remembered by: its global id, else its canonical address."""
-    return f"id:{record['article_id']}" if record.get("article_id") else f"url:{record['url']}"
+    """A written record's key (see ``urls.article_key``)."""
+    return article_key(record["url"] or "", record.get("article_id") or None)
 
 
-def url_key(article_id: str | None, url: str) -> str:
-    return f"id:{article_id}" if article_id else f"url:{url}"
-
-
-def _complete_line_at(path: Path, offset: int, key: str) -> bool:
+def _complete_record_at(path: Path, fmt: str, offset: int, key: str) -> bool:
+    """Whether ``path`` holds exactly one whole record for ``key`` after ``offset``."""
     try:
         with path.open("rb") as fh:
             fh.seek(offset)
-            line = fh.readline()
+            tail = fh.read()
     except OSError:
         return False
-    if not line.endswith(b"\n"):
+    if not tail.endswith(b"\n"):
         return False
     try:
-        return record_key(json.loads(line)) == key
-    except (ValueError, KeyError, TypeError):
+        if fmt == "csv":
+            rows = list(csv.DictReader(io.StringIO(tail.decode("utf-8")))) if offset == 0 else [
+                dict(zip(_csv_header(path), row, strict=False)) for row in csv.reader(io.StringIO(tail.decode("utf-8")))
+            ]
+            return len(rows) == 1 and record_key({"article_id": rows[0].get("article_id"), "url": rows[0].get("url")}) == key
+        lines = tail.splitlines()
+        return len(lines) == 1 and record_key(json.loads(lines[0])) == key
+    except (ValueError, KeyError, TypeError, csv.Error):
         return False
 
 
-def _truncate_partial(path: Path, offset: int) -> None:
-    """Cut a half-written last line, so the file again ends on a whole record."""
+def _csv_header(path: Path) -> list[str]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return next(csv.reader(fh), [])
+
+
+def _truncate(path: Path, offset: int) -> None:
+    """Cut whatever a killed write left after ``offset``, so the file ends on a whole record."""
     try:
         size = path.stat().st_size
     except OSError:
         return
-    if size <= offset:
-        return
-    with path.open("rb") as fh:
-        fh.seek(offset)
-        tail = fh.read()
-    if b"\n" not in tail[:-1] and not tail.endswith(b"\n"):
+    if size > offset:
         with path.open("r+b") as fh:
             fh.truncate(offset)
-        logger.warning("state: cut a partial line of %d bytes at the end of %s", size - offset, path)
+        logger.warning("state: cut %d bytes of an unfinished record at the end of %s", size - offset, path)

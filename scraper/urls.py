@@ -112,3 +112,10 @@ def view_of(url: str) -> str | None:
     """'print' or 'savefile' when ``url`` is such a view."""
     m = article_match(url)
     return m["view"] if m else None
+
+
+def article_key(url: str, known_id: str | None = None) -> str:
+    """The key an article is remembered by: its global id, else its canonical address."""
+    canonical = canonical_article_url(url)
+    art_id = known_id or article_id(canonical)
+    return f"id:{art_id}" if art_id else f"url:{canonical}"

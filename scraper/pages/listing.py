@@ -105,6 +105,15 @@ class ListingPage:
                     out.append(url.split("?")[0].split("#")[0])
         return list(dict.fromkeys(out))
 
+    def entries_to_follow(self) -> list[ListingEntry]:
+        """A category page's main items (side blocks and "Các tin khác" are other pages' items,
+        which come with their listing time and views there); every entry elsewhere (home, tags)."""
+        entries = self.entries()
+        here = category_alias(self.url)
+        if here is None:
+            return entries
+        return [e for e in entries if e.primary] or entries
+
     def to_listing(self) -> Listing:
         return Listing(url=self.url, entries=self.entries(), next_url=self.next_url(), categories=self.categories())
 
@@ -121,3 +130,21 @@ def _entry_box(link: etree._Element, url: str) -> etree._Element:
             break
         box = anc
     return box
+
+
+def merge_entry(into: ListingEntry, other: ListingEntry) -> None:
+    """Keep the richest listing data: a main listing item has the time with seconds and the views."""
+    if other.published_raw and (not into.published_raw or (other.primary and not into.primary)):
+        into.published_raw = other.published_raw
+    into.views_raw = into.views_raw or other.views_raw
+    into.title = into.title or other.title
+
+
+def apply_listing(item, entry: ListingEntry | None):
+    """The listing fills what the article page does not show; it never overrides the page."""
+    if entry is not None:
+        if not item.published_at_raw and entry.published_raw:
+            item.published_at_raw = entry.published_raw
+        if item.views is None and entry.views_raw:
+            item.views = entry.views_raw
+    return item

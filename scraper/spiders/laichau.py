@@ -15,14 +15,16 @@ from typing import Any
 import scrapy
 from parsel import Selector
 from scrapy.http import Request, Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
 from ..dates import parse_time
 from ..pages import NotAnArticle, extract_article, parse
-from ..pages.listing import ListingEntry, ListingPage
-from ..state import StateStore, url_key
-from ..urls import article_id, canonical_article_url, category_alias, is_article_url, same_site
+from ..pages.listing import ListingEntry, ListingPage, apply_listing, merge_entry
+from ..report import download_failed
+from ..state import StateStore
+from ..urls import article_key, canonical_article_url, category_alias, is_article_url, same_site
 
 logger = logging.getLogger(__name__)
 
@@ -72,10 +74,21 @@ class LaichauSpider(scrapy.Spider):
 
     # -- start ---------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
-        yield Request(self.base_url + "/", callback=self.parse_home, priority=100)
+        yield Request(self.base_url + "/", callback=self.parse_home, errback=self.failed, priority=100)
         if self.mode == "latest":
-            yield Request(self.base_url + "/sitemap.xml", callback=self.parse_sitemap, priority=90)
-            yield Request(self.base_url + "/rss/", callback=self.parse_rss, priority=90)
+            yield Request(self.base_url + "/sitemap.xml", callback=self.parse_sitemap, errback=self.failed, priority=90)
+            yield Request(self.base_url + "/rss/", callback=self.parse_rss, errback=self.failed, priority=90)
+
+    def failed(self, failure) -> None:
+        """A request that got no usable response after its retries: counted for the run report."""
+        if failure.check(HttpError):
+            return  # the response came; the report already counts it by status
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        reason = failure.type.__name__ if failure.type else "error"
+        logger.warning("%s: failed: %s", url, failure.getErrorMessage())
+        self.crawler.stats.inc_value(f"failures/{reason}")
+        self.crawler.signals.send_catch_log(signal=download_failed, url=url, reason=reason)
 
     # -- discovery -----------------------------------------------------------------------------
     def parse_home(self, response: Response) -> Iterable[Request]:
@@ -89,35 +102,35 @@ class LaichauSpider(scrapy.Spider):
         self.crawler.stats.set_value("crawl/categories", len(cats))
         logger.info("found %d categories: %s", len(cats), ", ".join(category_alias(c)[0] for c in cats))
         for url in cats:
-            yield Request(url, callback=self.parse_listing, cb_kwargs={"page": 1}, priority=50)
+            yield Request(url, callback=self.parse_listing, errback=self.failed, cb_kwargs={"page": 1}, priority=50)
         if self.only_categories is None:
-            yield from self.follow_entries(page.entries())
+            yield from self.follow_entries(page.entries_to_follow())
 
     def parse_listing(self, response: Response, page: int) -> Iterable[Request]:
         here = category_alias(response.url)
         if page > 1 and (here is None or here[1] == 1):
             logger.debug("%s redirected back to page 1: end of category", response.request.url)
             return
-        listing = ListingPage(parse(response.text), response.url).to_listing()
+        page_object = ListingPage(parse(response.text), response.url)
+        next_url = page_object.next_url()
         self.crawler.stats.inc_value("crawl/listing_pages")
-        entries = listing.entries
-        # Side blocks and "Các tin khác" links are other pages' main items: fetched from there,
-        # they come with their listing time and view count.
-        primary = [e for e in entries if e.primary] or entries
+        primary = page_object.entries_to_follow()
         yield from self.follow_entries(primary)
-        if self.mode == "latest" or not listing.next_url or not primary:
+        if self.mode == "latest" or not next_url or not primary:
             return
         if self.since and self._all_before_since(primary):
             logger.info("%s: every article is older than %s; stopping this category", response.url, self.since)
             return
         if not self.refresh and self.state is not None:
-            keys = {self.key_of(e.url) for e in primary}
+            keys = {article_key(e.url) for e in primary}
             if keys <= self.state.known(keys):
                 logger.info("%s: every article already captured; stopping this category", response.url)
                 return
-        if not same_site(listing.next_url, self.base_url):
+        if not same_site(next_url, self.base_url):
             return
-        yield Request(listing.next_url, callback=self.parse_listing, cb_kwargs={"page": page + 1}, priority=40 - page)
+        yield Request(
+            next_url, callback=self.parse_listing, errback=self.failed, cb_kwargs={"page": page + 1}, priority=40 - page
+        )
 
     def parse_sitemap(self, response: Response) -> Iterable[Request]:
         body = response.body
@@ -133,7 +146,7 @@ class LaichauSpider(scrapy.Spider):
         if sitemap.type == "sitemapindex":
             for loc in locs:
                 if same_site(loc, self.base_url):
-                    yield Request(loc, callback=self.parse_sitemap, priority=90)
+                    yield Request(loc, callback=self.parse_sitemap, errback=self.failed, priority=90)
         else:
             yield from self.follow_entries(ListingEntry(url=loc, title=None) for loc in locs)
 
@@ -143,18 +156,14 @@ class LaichauSpider(scrapy.Spider):
         yield from self.follow_entries(ListingEntry(url=link.strip(), title=None) for link in links)
 
     # -- articles ------------------------------------------------------------------------------
-    def key_of(self, url: str) -> str:
-        canonical = canonical_article_url(url)
-        return url_key(article_id(canonical), canonical)
-
     def follow_entries(self, entries: Iterable[ListingEntry]) -> Iterable[Request]:
         fresh = [e for e in entries if is_article_url(e.url) and same_site(e.url, self.base_url)]
-        keys = {self.key_of(e.url) for e in fresh}
+        keys = {article_key(e.url) for e in fresh}
         known = set() if self.refresh or self.state is None else self.state.known(keys)
         for entry in fresh:
-            key = self.key_of(entry.url)
+            key = article_key(entry.url)
             if key in self.listed:
-                _merge(self.listed[key], entry)
+                merge_entry(self.listed[key], entry)
             if key in known or key in self.scheduled:
                 continue
             self.scheduled.add(key)
@@ -162,6 +171,7 @@ class LaichauSpider(scrapy.Spider):
             yield Request(
                 canonical_article_url(entry.url),
                 callback=self.parse_article,
+                errback=self.failed,
                 cb_kwargs={"key": key},
                 meta={"handle_httpstatus_list": [404, 410]},
             )
@@ -180,12 +190,7 @@ class LaichauSpider(scrapy.Spider):
             logger.warning("%s: not an article page (%s)", response.url, exc)
             self.crawler.stats.inc_value("articles/not_an_article")
             return
-        if entry is not None:  # the listing fills what the article page does not show
-            if not item.published_at_raw and entry.published_raw:
-                item.published_at_raw = entry.published_raw
-            if item.views is None and entry.views_raw:
-                item.views = entry.views_raw
-        yield item
+        yield apply_listing(item, entry)
 
     def _all_before_since(self, entries: list[ListingEntry]) -> bool:
         days = []
@@ -196,14 +201,6 @@ class LaichauSpider(scrapy.Spider):
             value = parsed.value
             days.append(value.date() if hasattr(value, "date") else value)
         return bool(days) and all(d < self.since for d in days)
-
-
-def _merge(into: ListingEntry, other: ListingEntry) -> None:
-    """Keep the richest listing data: a main listing item has the time with seconds and the views."""
-    if other.published_raw and (not into.published_raw or (other.primary and not into.primary)):
-        into.published_raw = other.published_raw
-    into.views_raw = into.views_raw or other.views_raw
-    into.title = into.title or other.title
 
 
 def open_state(settings) -> StateStore:

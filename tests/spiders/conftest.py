@@ -11,7 +11,10 @@ from scraper.runner import REPLICA_SETTINGS, crawl_argv, crawl_env
 from tests.conftest import ROOT
 
 
-def crawl(base_url: str, out: Path, timeout: float = 240, args: dict | None = None, settings: dict | None = None):
+def crawl(
+    base_url: str, out: Path, timeout: float = 240, args: dict | None = None, settings: dict | None = None,
+    extra: list[str] | None = None,
+):
     """One crawl process against ``base_url``, writing under ``out``; returns (returncode, log)."""
     out.mkdir(parents=True, exist_ok=True)
     argv = crawl_argv(
@@ -19,7 +22,7 @@ def crawl(base_url: str, out: Path, timeout: float = 240, args: dict | None = No
         {"base_url": base_url, **(args or {})},
         {**REPLICA_SETTINGS, "OUTPUT_DIR": str(out), "LOG_FILE": str(out / "crawl.log"), **(settings or {})},
     )
-    proc = subprocess.run(argv, cwd=ROOT, env=crawl_env(), timeout=timeout, capture_output=True)
+    proc = subprocess.run(argv + (extra or []), cwd=ROOT, env=crawl_env(), timeout=timeout, capture_output=True)
     log = (out / "crawl.log").read_text("utf-8", "replace") if (out / "crawl.log").exists() else ""
     return proc.returncode, log + proc.stderr.decode("utf-8", "replace")
 

@@ -1,0 +1,258 @@
+"""Whole-crawl throughput and memory: the laichau spider against a bare Scrapy spider, on a local replica.
+
+Run: python bench/crawl.py [--articles-small 2000] [--articles-large 20000] [--skip-large]
+
+Each replica is its own ``python -m scraper.replica`` process (no GIL shared with the crawl), each
+crawl its own Scrapy process with REPLICA_SETTINGS, LOG_LEVEL=WARNING and its output in a temp dir.
+Prints one row per crawl (pages fetched = Scrapy's ``downloader/response_count``, robots.txt and
+redirects included; wall time of the whole process; pages/s; crawl and replica CPU; peak RSS from
+``wait4``), then the ratios the project holds itself to: pages/s full/bare ≥ 0.85 on the small
+replica, and peak RSS of the full crawl large/small ≤ 1.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import select
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+from scraper.runner import REPLICA_SETTINGS, crawl_argv, crawl_env  # noqa: E402
+
+STATS_EXTENSION = "bare_spider.StatsFile"  # importable once BENCH is on PYTHONPATH
+
+
+@dataclass
+class Run:
+    label: str
+    articles: int
+    returncode: int
+    wall: float
+    cpu: float  # crawl process user+sys seconds
+    server_cpu: float | None  # replica process user+sys seconds during the crawl
+    maxrss_kib: int
+    stats: dict[str, object]
+
+    @property
+    def pages(self) -> int:
+        return int(self.stats.get("downloader/response_count", 0))  # type: ignore[call-overload]
+
+    @property
+    def items(self) -> int:
+        return int(self.stats.get("item_scraped_count", 0))  # type: ignore[call-overload]
+
+    @property
+    def pages_per_s(self) -> float:
+        return self.pages / self.wall if self.wall else 0.0
+
+
+class Replica:
+    """``python -m scraper.replica`` in its own process on 127.0.0.1, port chosen by the kernel."""
+
+    def __init__(self, articles: int, categories: int, log: Path, timeout: float = 300) -> None:
+        self.articles = articles
+        self.log = log
+        self._log_file = log.open("wb")
+        argv = [sys.executable, "-m", "scraper.replica", "--articles", str(articles),
+                "--categories", str(categories), "--host", "127.0.0.1", "--port", "0"]
+        self.proc = subprocess.Popen(argv, cwd=ROOT, env=crawl_env(), stdout=subprocess.PIPE,
+                                     stderr=self._log_file, text=True)
+        try:
+            self.base_url = self._read_url(timeout)
+            self._wait_answer(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _read_url(self, timeout: float) -> str:
+        """The server prints its base URL once bound (after generating the site)."""
+        assert self.proc.stdout is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"replica exited with {self.proc.returncode}; see {self.log}")
+            ready, _, _ = select.select([self.proc.stdout], [], [], 0.5)
+            if ready:
+                line = self.proc.stdout.readline().strip()
+                if line.startswith("http://127.0.0.1:"):
+                    return line
+                raise RuntimeError(f"replica printed {line!r}, not its address")
+        raise TimeoutError(f"replica of {self.articles} articles did not start in {timeout:.0f}s")
+
+    def _wait_answer(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(self.base_url + "/robots.txt", timeout=5) as resp:
+                    if resp.status == 200:
+                        return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+            time.sleep(0.1)
+
+    def cpu_seconds(self) -> float | None:
+        """User+system CPU of the server process so far (Linux /proc), or None."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        self._log_file.close()
+
+    def __enter__(self) -> Replica:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def run_crawl(
+    label: str, argv: Sequence[str], replica: Replica, out_dir: Path, timeout: float, env: Mapping[str, str]
+) -> Run:
+    """Run one crawl process to its end; wall time, rusage from ``wait4``, stats from ``StatsFile``."""
+    log = out_dir / "crawl.log"
+    stats_path = out_dir / "stats.json"
+    full_argv = [*argv, "-s", f"LOG_FILE={log}", "-s", f"BENCH_STATS_FILE={stats_path}",
+                 "-s", "EXTENSIONS=" + json.dumps({STATS_EXTENSION: 1000})]
+    server_before = replica.cpu_seconds()
+    start = time.perf_counter()
+    proc = subprocess.Popen(full_argv, cwd=ROOT, env=dict(env), stdout=subprocess.DEVNULL,
+                            stderr=(out_dir / "stderr.log").open("wb"))
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{label}: crawl still running after {timeout:.0f}s")
+            time.sleep(0.05)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            proc.wait()
+        if proc.stderr is not None:
+            proc.stderr.close()
+    server_after = replica.cpu_seconds()
+    server_cpu = server_after - server_before if server_before is not None and server_after is not None else None
+    stats = json.loads(stats_path.read_text("utf-8")) if stats_path.exists() else {}
+    run = Run(label, replica.articles, proc.returncode, wall, usage.ru_utime + usage.ru_stime, server_cpu,
+              usage.ru_maxrss, stats)
+    if run.returncode != 0 or not stats:
+        tail = [*_tail(out_dir / "stderr.log"), *_tail(log)]
+        print(f"!! {label}: exit code {run.returncode}, stats {'found' if stats else 'missing'}; last log lines:",
+              *tail, sep="\n   ", file=sys.stderr)
+    return run
+
+
+def _tail(path: Path, n: int = 15) -> list[str]:
+    try:
+        return path.read_text("utf-8", "replace").splitlines()[-n:]
+    except OSError:
+        return []
+
+
+def bench_env() -> dict[str, str]:
+    env = crawl_env()
+    env["PYTHONPATH"] = os.pathsep.join((str(BENCH), env["PYTHONPATH"]))
+    return env
+
+
+def full_crawl(replica: Replica, label: str, timeout: float) -> Run:
+    with tempfile.TemporaryDirectory(prefix="laichau-bench-full-") as tmp:
+        settings = {**REPLICA_SETTINGS, "OUTPUT_DIR": tmp, "LOG_LEVEL": "WARNING"}
+        argv = crawl_argv("laichau", {"base_url": replica.base_url}, settings)
+        return run_crawl(label, argv, replica, Path(tmp), timeout, bench_env())
+
+
+def bare_crawl(replica: Replica, label: str, timeout: float) -> Run:
+    with tempfile.TemporaryDirectory(prefix="laichau-bench-bare-") as tmp:
+        argv = [sys.executable, "-m", "scrapy", "runspider", str(BENCH / "bare_spider.py"),
+                "-a", f"base_url={replica.base_url}"]
+        for key, value in {**REPLICA_SETTINGS, "OUTPUT_DIR": tmp, "LOG_LEVEL": "WARNING"}.items():
+            argv += ["-s", f"{key}={value}"]
+        return run_crawl(label, argv, replica, Path(tmp), timeout, bench_env())
+
+
+HEADER = (f"{'crawl':12} {'articles':>8} {'pages':>7} {'items':>6} {'wall s':>7} {'pages/s':>8} "
+          f"{'crawl cpu%':>10} {'replica cpu%':>12} {'peak RSS MiB':>12} {'warn/err':>8}")
+
+
+def row(r: Run) -> str:
+    server = f"{100 * r.server_cpu / r.wall:12.0f}" if r.server_cpu is not None else f"{'?':>12}"
+    warn_err = f"{r.stats.get('log_count/WARNING', 0)}/{r.stats.get('log_count/ERROR', 0)}"
+    return (f"{r.label:12} {r.articles:8,d} {r.pages:7,d} {r.items:6,d} {r.wall:7.1f} {r.pages_per_s:8.1f} "
+            f"{100 * r.cpu / r.wall:10.0f} {server} {r.maxrss_kib / 1024:12.1f} {warn_err:>8}")
+
+
+def _k(n: int) -> str:
+    return f"{n // 1000}k" if n % 1000 == 0 else f"{n:,}"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--articles-small", type=int, default=2000)
+    ap.add_argument("--articles-large", type=int, default=20000)
+    ap.add_argument("--categories", type=int, default=5)
+    ap.add_argument("--skip-large", action="store_true", help="only the small replica (no RSS growth ratio)")
+    ap.add_argument("--timeout", type=float, default=1800, help="seconds before a crawl is killed")
+    args = ap.parse_args()
+
+    runs: list[Run] = []
+    with tempfile.TemporaryDirectory(prefix="laichau-bench-replica-") as logs:
+        print(f"replica: {args.articles_small:,} articles, {args.categories} categories", flush=True)
+        with Replica(args.articles_small, args.categories, Path(logs) / "small.log") as small:
+            print(HEADER, flush=True)
+            full = full_crawl(small, "full", args.timeout)
+            print(row(full), flush=True)
+            bare = bare_crawl(small, "bare", args.timeout)
+            print(row(bare), flush=True)
+        runs += [full, bare]
+        large = None
+        if not args.skip_large:
+            with Replica(args.articles_large, args.categories, Path(logs) / "large.log") as big:
+                large = full_crawl(big, "full large", args.timeout)
+                print(row(large), flush=True)
+            runs.append(large)
+
+    print()
+    if full.pages != bare.pages:
+        print(f"note: the crawls fetched different page counts (full {full.pages:,}, bare {bare.pages:,})")
+    ratio = full.pages_per_s / bare.pages_per_s if bare.pages_per_s else float("nan")
+    print(f"pages/s full/bare = {full.pages_per_s:.1f}/{bare.pages_per_s:.1f} = {ratio:.2f} (target >= 0.85)")
+    print(f"peak RSS full crawl, {args.articles_small:,} articles: {full.maxrss_kib / 1024:.1f} MiB")
+    if large is not None:
+        growth = large.maxrss_kib / full.maxrss_kib
+        print(f"peak RSS full crawl, {args.articles_large:,} articles: {large.maxrss_kib / 1024:.1f} MiB; "
+              f"RSS {_k(args.articles_large)}/{_k(args.articles_small)} = {growth:.2f} (target <= 1.5)")
+    return 0 if all(r.returncode == 0 and r.stats for r in runs) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

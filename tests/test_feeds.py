@@ -1,0 +1,93 @@
+"""Feeds: fixed CSV columns, whole-record appends, and recovery of a killed write."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from scraper.feeds import CSV_COLUMNS, AppendFile, csv_row
+from scraper.items import FIELDS
+from scraper.state import StateStore
+
+RECORD = {name: None for name in FIELDS} | {
+    "url": "https://congan.laichau.gov.vn/an-ninh-trat-tu/bai-1.html", "article_id": "1", "title": "Tiêu đề \"có\" dấu, phẩy",
+    "body_text": "Đoạn một.\n\nĐoạn hai.", "images": [{"url": "u", "caption": "Chú thích", "alt": None}],
+    "related": [], "breadcrumbs": [], "tags": ["an ninh"], "warnings": [], "views": 1254,
+}
+
+
+def test_csv_columns_are_fixed_with_counts_beside_lists() -> None:
+    assert CSV_COLUMNS[: CSV_COLUMNS.index("images")] == FIELDS[: FIELDS.index("images")]
+    assert CSV_COLUMNS[CSV_COLUMNS.index("images") + 1] == "image_count"
+    assert CSV_COLUMNS[CSV_COLUMNS.index("related") + 1] == "related_count"
+    assert len(CSV_COLUMNS) == len(FIELDS) + 2
+    row = csv_row(RECORD)
+    assert row["image_count"] == 1 and row["related_count"] == 0
+    assert json.loads(row["images"]) == RECORD["images"]
+    assert row["author"] == ""
+
+
+def test_csv_appends_keep_one_header_and_parse_back(tmp_path) -> None:
+    path = tmp_path / "a.csv"
+    for run in range(2):
+        f = AppendFile(path, "csv")
+        f.write(RECORD | {"article_id": str(run)})
+        f.close()
+    rows = list(csv.DictReader(path.open(encoding="utf-8", newline="")))
+    assert [r["article_id"] for r in rows] == ["0", "1"]
+    assert rows[0]["body_text"] == RECORD["body_text"] and rows[0]["title"] == RECORD["title"]
+
+
+def test_append_never_truncates_but_overwrite_does(tmp_path) -> None:
+    path = tmp_path / "a.jsonl"
+    path.write_text('{"earlier": 1}\n')
+    f = AppendFile(path, "jsonl")
+    f.write(RECORD)
+    f.close()
+    assert path.read_text("utf-8").splitlines()[0] == '{"earlier": 1}'
+    f = AppendFile(path, "jsonl", overwrite=True)
+    f.close()
+    assert path.read_bytes() == b""
+
+
+def _journal(tmp_path, fmt: str, partial: bool) -> tuple[StateStore, AppendFile]:
+    state = StateStore(tmp_path / "state.sqlite")
+    feed = AppendFile(tmp_path / f"out.{fmt}", fmt)
+    feed.write(RECORD | {"article_id": "7"})
+    state.done("id:7", "u7", None, str(feed.path))
+    offset = feed.offset()
+    state.begin("id:1", RECORD["url"], [(str(feed.path), fmt, offset)])
+    data = feed.encode(RECORD)
+    import os
+
+    os.write(feed.fd, data[: len(data) // 2] if partial else data)  # the kill comes here
+    return state, feed
+
+
+def test_recover_cuts_a_half_written_line(tmp_path) -> None:
+    for fmt in ("jsonl", "csv"):
+        sub = tmp_path / fmt
+        state, feed = _journal(sub, fmt, partial=True)
+        assert state.recover() == (0, 1)
+        assert not state.is_known("id:1") and state.is_known("id:7")
+        text = feed.path.read_text("utf-8")
+        assert text.endswith("\n") and "Đoạn" in text
+        if fmt == "jsonl":
+            assert [json.loads(line)["article_id"] for line in text.splitlines()] == ["7"]
+        else:
+            assert [r["article_id"] for r in csv.DictReader(feed.path.open(encoding="utf-8", newline=""))] == ["7"]
+
+
+def test_recover_confirms_a_whole_line_written_before_the_kill(tmp_path) -> None:
+    for fmt in ("jsonl", "csv"):
+        state, feed = _journal(tmp_path / fmt, fmt, partial=False)
+        assert state.recover() == (1, 0)
+        assert state.is_known("id:1")
+        assert state.recover() == (0, 0)
+
+
+def test_gone_articles_are_known_until_their_retry_time(tmp_path) -> None:
+    state = StateStore(tmp_path / "s.sqlite")
+    state.mark_gone("id:9", "u", 404, retry_days=7)
+    state.mark_gone("id:10", "u", 404, retry_days=-1)
+    assert state.known(["id:9", "id:10", "id:11"]) == {"id:9"}

@@ -1,0 +1,69 @@
+"""Record pipelines: normalisation, flags, and an invalid record written flagged and counted."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+
+from scraper.feeds import FeedPipeline
+from scraper.items import ArticleItem, RelatedLink
+from scraper.pipelines import DedupPipeline, ValidatePipeline, build_record
+
+
+def _raw(**kw) -> ArticleItem:
+    base = {"url": "https://congan.laichau.gov.vn/an-ninh-trat-tu/bai-1.html", "fetched_url": "https://congan.laichau.gov.vn/an-ninh-trat-tu/bai-1.html",
+            "layout": "nukeviet", "article_id": "1", "title": "Tiêu đề", "published_at_raw": "Thứ ba - 05/12/2023 10:15",
+            "body_text": "Nội dung."}
+    return ArticleItem(**(base | kw))
+
+
+def test_text_is_nfc_with_entities_decoded() -> None:
+    item = build_record(_raw(title=unicodedata.normalize("NFD", "Ra quân đợt 15&#x002F;12 &amp; ") + " tổng  kết"))
+    assert item.title == "Ra quân đợt 15/12 & tổng kết"
+    assert unicodedata.is_normalized("NFC", item.title)
+
+
+def test_unparseable_date_is_kept_raw_and_flagged() -> None:
+    item = build_record(_raw(published_at_raw="Thứ ba - 45/13/2023 10:15"))
+    assert item.published_at is None and item.published_at_raw == "Thứ ba - 45/13/2023 10:15"
+    assert item.warnings == ["published_at_unparsed:Thứ ba - 45/13/2023 10:15"]
+
+
+def test_views_and_related_dates_are_normalised() -> None:
+    item = build_record(_raw(views="1.254", related=[RelatedLink("Tin liên quan", "A", "https://x/a-2.html", "(06/12/2023)")]))
+    assert item.views == 1254
+    assert item.related[0].published_at == "2023-12-06"
+    assert item.warnings == []
+
+
+def test_invalid_record_is_written_flagged_and_counted(tmp_path) -> None:
+    crawler = get_crawler(settings_dict={"FEED_PATH": str(tmp_path / "out.jsonl"), "OUTPUT_DIR": str(tmp_path)})
+    crawler.stats.open_spider()
+    feed = FeedPipeline.from_crawler(crawler)
+    feed.open_spider()
+    validate = ValidatePipeline.from_crawler(crawler)
+    bad = build_record(_raw(title=None, url="not-a-url"))  # no title, relative address
+    validate.process_item(bad)
+    feed.process_item(bad)
+    feed.close_spider()
+    line = json.loads((tmp_path / "out.jsonl").read_text("utf-8"))
+    flags = [w for w in line["warnings"] if w.startswith("schema:")]
+    assert any(w.startswith("schema:title") for w in flags) and any(w.startswith("schema:url") for w in flags)
+    assert "no_title" in line["warnings"]
+    assert crawler.stats.get_value("records/invalid") == 1
+    assert crawler.stats.get_value("records/flagged") == 1
+    assert crawler.stats.get_value("feed/records") == 1
+
+
+def test_dedup_drops_a_second_copy_and_flags_same_body_elsewhere() -> None:
+    dedup = DedupPipeline()
+    first = build_record(_raw())
+    dedup.process_item(first)
+    with pytest.raises(DropItem):
+        dedup.process_item(build_record(_raw(url="https://congan.laichau.gov.vn/other/bai-1.html")))
+    twin = dedup.process_item(build_record(_raw(article_id="2", url="https://congan.laichau.gov.vn/a/b-2.html")))
+    assert twin.warnings == [f"duplicate_content:{first.url}"]
