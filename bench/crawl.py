@@ -137,7 +137,7 @@ def run_crawl(
     log = out_dir / "crawl.log"
     stats_path = out_dir / "stats.json"
     full_argv = [*argv, "-s", f"LOG_FILE={log}", "-s", f"BENCH_STATS_FILE={stats_path}",
-                 "-s", "EXTENSIONS=" + json.dumps({STATS_EXTENSION: 1000})]
+                 "-s", "EXTENSIONS=" + json.dumps(extensions_with_probe())]
     server_before = replica.cpu_seconds()
     start = time.perf_counter()
     proc = subprocess.Popen(full_argv, cwd=ROOT, env=dict(env), stdout=subprocess.DEVNULL,
@@ -169,6 +169,15 @@ def run_crawl(
         print(f"!! {label}: exit code {run.returncode}, stats {'found' if stats else 'missing'}; last log lines:",
               *tail, sep="\n   ", file=sys.stderr)
     return run
+
+
+def extensions_with_probe() -> dict[str, int | None]:
+    """The project's EXTENSIONS plus the stats probe: ``-s EXTENSIONS`` replaces, so merge them here."""
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("scraper.settings", priority="project")
+    return {**settings.getdict("EXTENSIONS"), STATS_EXTENSION: 1000}
 
 
 def _tail(path: Path, n: int = 15) -> list[str]:

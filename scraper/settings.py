@@ -64,13 +64,26 @@ FEED_PATH = None
 #: Incremental state (SQLite); default ``<OUTPUT_DIR>/state.sqlite``.
 STATE_PATH = None
 
+# --- Distributed crawling (scrapy-redis) ---------------------------------------------------
+#: One switch: -s DISTRIBUTED=True puts the scheduler, duplicate filter and article state on Redis.
+DISTRIBUTED = False
+REDIS_URL = "redis://127.0.0.1:6379/0"
+#: Workers of one crawl share a CRAWL_ID (default: the UTC day); WORKER_ID names each one's feed.
+CRAWL_ID = None
+WORKER_ID = None
+DISTRIBUTED_IDLE_GRACE = 15
+STATE_BACKEND = "sqlite"
+
 FEED_EXPORT_ENCODING = "utf-8"
 # Feeds named with -o/-O are written by scraper.feeds.FeedPipeline (crash-safe appends), not by
 # Scrapy's buffered exporters.
 EXTENSIONS = {
     "scrapy.extensions.feedexport.FeedExporter": None,
     "scraper.report.RunReport": 500,
+    "scraper.progress.Progress": 510,
 }
+#: Seconds between progress lines in the log (0 turns them off).
+PROGRESS_INTERVAL = 30
 #: One stamp per crawl process, shared by its feed, report and log file names.
 RUN_STAMP = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 #: Run report: fields whose coverage (share of records where non-empty) falls below the floor are
@@ -85,3 +98,5 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
+#: No control ports: a crawl of a government site should not listen on the network.
+REMOTE_CONTROL_ENABLED = False

@@ -89,6 +89,14 @@ class ListingPage:
                 return absolute(self.url, a.get("href"))
         return None
 
+    def last_page(self) -> int | None:
+        """The highest page number the pager links to."""
+        numbers = [
+            cat[1] for href in xpath("//*[contains(@class, 'pagination')]//a/@href")(self.root)
+            if (url := absolute(self.url, href)) and (cat := category_alias(url))
+        ]
+        return max(numbers) if numbers else None
+
     def categories(self) -> list[str]:
         """Category addresses from the site menu (any link shaped ``/<alias>/``), in menu order."""
         ids = id_index(self.root)

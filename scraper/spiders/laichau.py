@@ -20,8 +20,10 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
 from ..dates import parse_time
+from ..distributed import apply_preset
 from ..pages import NotAnArticle, extract_article, parse
 from ..pages.listing import ListingEntry, ListingPage, apply_listing, merge_entry
+from ..redis_state import RedisStateStore
 from ..report import download_failed
 from ..state import StateStore
 from ..urls import article_key, canonical_article_url, category_alias, is_article_url, same_site
@@ -60,6 +62,15 @@ class LaichauSpider(scrapy.Spider):
         #: What listings said of each scheduled article (date, views), merged across listings.
         self.listed: dict[str, ListingEntry] = {}
         self.state: StateStore | None = None
+        #: Per category, (page reached, last page its pager shows): what remains is knowable.
+        self.pager: dict[str, tuple[int, int]] = {}
+        self.per_page_seen = 20
+        self.listings_seen = False
+
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        super().update_settings(settings)
+        apply_preset(settings)
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -115,8 +126,14 @@ class LaichauSpider(scrapy.Spider):
         next_url = page_object.next_url()
         self.crawler.stats.inc_value("crawl/listing_pages")
         primary = page_object.entries_to_follow()
+        self.listings_seen = True
+        if here is not None:
+            self.pager[here[0]] = (page, max(page, page_object.last_page() or page))
+            if page == 1 and next_url and primary:
+                self.per_page_seen = len(primary)
         yield from self.follow_entries(primary)
         if self.mode == "latest" or not next_url or not primary:
+            self.pager.pop(here[0] if here else "", None)
             return
         if self.since and self._all_before_since(primary):
             logger.info("%s: every article is older than %s; stopping this category", response.url, self.since)
@@ -131,6 +148,12 @@ class LaichauSpider(scrapy.Spider):
         yield Request(
             next_url, callback=self.parse_listing, errback=self.failed, cb_kwargs={"page": page + 1}, priority=40 - page
         )
+
+    def pages_ahead(self) -> int | None:
+        """Listing pages still ahead across categories, from their pagers (None before any)."""
+        if not self.listings_seen:
+            return None
+        return sum(last - page for page, last in self.pager.values())
 
     def parse_sitemap(self, response: Response) -> Iterable[Request]:
         body = response.body
@@ -172,12 +195,13 @@ class LaichauSpider(scrapy.Spider):
                 canonical_article_url(entry.url),
                 callback=self.parse_article,
                 errback=self.failed,
-                cb_kwargs={"key": key},
+                cb_kwargs={"key": key, "listed": entry},
                 meta={"handle_httpstatus_list": [404, 410]},
             )
 
-    def parse_article(self, response: Response, key: str):
-        entry = self.listed.pop(key, None)
+    def parse_article(self, response: Response, key: str, listed: ListingEntry | None = None):
+        # this worker's merged listing data; the copy in the request serves a worker that did not list it
+        entry = self.listed.pop(key, None) or listed
         if response.status in (404, 410):
             logger.warning("%s: %d, remembered as gone", response.url, response.status)
             self.crawler.stats.inc_value(f"articles/gone/{response.status}")
@@ -203,7 +227,10 @@ class LaichauSpider(scrapy.Spider):
         return bool(days) and all(d < self.since for d in days)
 
 
-def open_state(settings) -> StateStore:
-    """The SQLite state named by STATE_PATH, else ``<OUTPUT_DIR>/state.sqlite``."""
+def open_state(settings) -> StateStore | RedisStateStore:
+    """Redis state for a distributed crawl; else the SQLite file named by STATE_PATH
+    (default ``<OUTPUT_DIR>/state.sqlite``)."""
+    if settings.get("STATE_BACKEND") == "redis":
+        return RedisStateStore(settings.get("REDIS_URL"), worker=settings.get("WORKER_ID"))
     path = settings.get("STATE_PATH") or str(Path(settings.get("OUTPUT_DIR", "output")) / "state.sqlite")
     return StateStore(path)

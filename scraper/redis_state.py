@@ -1,0 +1,99 @@
+"""The seen-article state on Redis, for workers on several machines sharing one crawl.
+
+Same interface as ``state.StateStore``. The write journal is kept per worker (feed files are
+local to a worker); a restarted worker settles the journals its host's dead workers left.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from .state import _complete_record_at, _truncate
+
+logger = logging.getLogger(__name__)
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class RedisStateStore:
+    def __init__(self, url: str, prefix: str = "laichau:state", worker: str | None = None) -> None:
+        import redis
+
+        self.db = redis.Redis.from_url(url, decode_responses=True)
+        self.db.ping()
+        self.prefix = prefix
+        self.worker = worker or worker_id()
+        self.articles = f"{prefix}:articles"
+        self.gone = f"{prefix}:gone"
+        self.pending = f"{prefix}:pending:{self.worker}"
+
+    def known(self, keys: Iterable[str]) -> set[str]:
+        keys = [k for k in keys if k]
+        if not keys:
+            return set()
+        member = self.db.smismember(self.articles, keys)
+        retry = self.db.hmget(self.gone, keys)
+        now = time.time()
+        return {k for k, m, r in zip(keys, member, retry, strict=True) if m or (r is not None and float(r) > now)}
+
+    def is_known(self, key: str) -> bool:
+        return bool(self.known([key]))
+
+    def count(self) -> int:
+        return self.db.scard(self.articles)
+
+    def mark_gone(self, key: str, url: str, status: int, retry_days: float) -> None:
+        self.db.hset(self.gone, key, time.time() + retry_days * 86400)
+
+    def begin(self, key: str, url: str, files: list[tuple[str, str, int]]) -> None:
+        self.db.hset(self.pending, key, json.dumps({"url": url, "files": files}))
+
+    def done(self, key: str, url: str, content_hash: str | None, output: str | None) -> None:
+        pipe = self.db.pipeline()
+        pipe.sadd(self.articles, key)
+        pipe.hdel(self.pending, key)
+        pipe.execute()
+
+    def recover(self) -> tuple[int, int]:
+        """Settle the journals of this host's workers that are no longer running."""
+        confirmed = discarded = 0
+        host = socket.gethostname()
+        for name in self.db.scan_iter(f"{self.prefix}:pending:{host}-*"):
+            pid = name.rsplit("-", 1)[-1]
+            if name != self.pending and pid.isdigit() and _alive(int(pid)):
+                continue
+            for key, raw in self.db.hgetall(name).items():
+                entry = json.loads(raw)
+                files = [(Path(p), fmt, offset) for p, fmt, offset in entry["files"]]
+                if all(_complete_record_at(path, fmt, offset, key) for path, fmt, offset in files):
+                    self.db.sadd(self.articles, key)
+                    confirmed += 1
+                else:
+                    for path, _, offset in files:
+                        _truncate(path, offset)
+                    discarded += 1
+                self.db.hdel(name, key)
+        if confirmed or discarded:
+            logger.warning("state: recovered dead workers' writes: %d confirmed, %d discarded", confirmed, discarded)
+        return confirmed, discarded
+
+    def close(self) -> None:
+        self.db.close()
