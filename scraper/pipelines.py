@@ -12,7 +12,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from itemadapter import ItemAdapter
+import fastjsonschema
 from jsonschema import Draft202012Validator
 
 from .dates import parse_time
@@ -89,9 +89,14 @@ class DerivedFieldsPipeline:
 
 
 class ValidatePipeline:
-    """Check the record against the JSON Schema; a failing record is kept and flagged."""
+    """Check the record against the JSON Schema; a failing record is kept and flagged.
+
+    A compiled validator (fastjsonschema, ~6x faster) decides; only a failing record pays for
+    jsonschema's full list of reasons.
+    """
 
     validator = Draft202012Validator(schema())
+    fast = staticmethod(fastjsonschema.compile(schema()))
 
     def __init__(self, stats=None) -> None:
         self.stats = stats
@@ -101,7 +106,12 @@ class ValidatePipeline:
         return cls(crawler.stats)
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
-        errors = list(self.validator.iter_errors(ItemAdapter(item).asdict()))
+        record = record_dict(item)
+        try:
+            self.fast(record)
+            errors = []
+        except fastjsonschema.JsonSchemaException:
+            errors = list(self.validator.iter_errors(record))
         for error in errors:
             path = "/".join(str(p) for p in error.absolute_path) or "(record)"
             item.warn("schema", f"{path}: {error.message[:200]}")
@@ -159,7 +169,18 @@ def _record_chain() -> list[Any]:
     return _CHAIN
 
 
+_NESTED = ("breadcrumbs", "images", "related")
+
+
 def record_dict(item: ArticleItem) -> dict[str, Any]:
-    """The record as a plain dict in the schema's field order (the documented, stable order)."""
-    data = ItemAdapter(item).asdict()
-    return {name: data[name] for name in FIELDS}
+    """The record as a plain dict in the schema's field order (the documented, stable order).
+
+    Written out by hand: the record's shape is fixed, and a generic deep conversion was a
+    measurable share of the crawl's time.
+    """
+    data = {name: getattr(item, name) for name in FIELDS}
+    for name in _NESTED:
+        data[name] = [dict(vars(x)) if not isinstance(x, dict) else dict(x) for x in data[name]]
+    data["tags"] = list(data["tags"])
+    data["warnings"] = list(data["warnings"])
+    return data

@@ -21,6 +21,7 @@ RESERVED = frozenset({
     "about", "feeds", "statistics", "uploads", "assets", "themes", "data", "includes",
     "modules", "install", "js", "index.php", "banners", "comment", "voting", "page",
 })
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 _NOT_WEB = re.compile(r"(?i)\s*(javascript|mailto|tel|data|vbscript):")
 _LEGACY_ID_KEYS = ("id", "newsid", "tinid", "itemid")
 
@@ -29,7 +30,7 @@ def absolute(base: str, href: str | None) -> str | None:
     """Resolve ``href`` against ``base``; None for empty, script/mail or malformed links."""
     if not href:
         return None
-    href = href.strip()
+    href = _CONTROLS.sub("", href).strip()  # as browsers do: tabs, newlines and C0 controls go
     if not href or href[0] == "#" or _NOT_WEB.match(href):
         return None
     if href[0] == "/" and href[1:2] != "/" and "\\" not in href:

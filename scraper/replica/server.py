@@ -3,14 +3,19 @@
 Runs ``ThreadingHTTPServer`` in a daemon thread (Scrapy fetches concurrently) and
 records every request so tests can assert what a crawler asked for. A ``faults``
 object, if set, sees each planned response first and may replace it; no fault
-behaviour is built in.
+behaviour is built in (``faults.py`` holds the fault mode). What the socket layer must do
+for a fault (wait, reset mid-body, stream a huge body) is carried by ``ActionResponse``;
+a plain ``Response`` is served exactly as before.
 """
 
 from __future__ import annotations
 
 import gzip
+import socket
+import struct
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Protocol
@@ -28,6 +33,26 @@ class Request:
     method: str
     target: str
     headers: Mapping[str, str]
+
+
+@dataclass
+class ActionResponse(Response):
+    """A ``Response`` with socket-level behaviour, for fault hooks.
+
+    ``delay``: seconds to wait before the status line. ``action="reset"``: send the headers
+    (with the full Content-Length) and the first ``reset_at`` share of the body, then abort the
+    connection with a TCP RST (SO_LINGER 0). ``compress=False``: never gzip, even if the client
+    accepts it. ``stream``: a factory of body chunks sent instead of ``body``, ``length`` bytes
+    in all (no compression; lets a hook serve bodies too large to hold in memory).
+    The server reads these with ``getattr``, so any ``Response`` carrying them works too.
+    """
+
+    delay: float = 0.0
+    action: str | None = None
+    reset_at: float = 0.5
+    compress: bool = True
+    stream: Callable[[], Iterable[bytes]] | None = None
+    length: int = 0
 
 
 class FaultHook(Protocol):
@@ -58,20 +83,42 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:  # a bug in the replica must not kill the connection silently
             resp = Response(500, b"<html><body>500 Internal Server Error</body></html>")
         body, headers = resp.body, dict(resp.headers)
+        stream = getattr(resp, "stream", None)
+        compress = getattr(resp, "compress", True) and stream is None
         accept = self.headers.get("Accept-Encoding", "")
-        if "gzip" in accept and len(body) > 256 and resp.content_type.startswith(_COMPRESSIBLE):
+        if compress and "gzip" in accept and len(body) > 256 and resp.content_type.startswith(_COMPRESSIBLE):
             body = gzip.compress(body, mtime=0)
             headers["Content-Encoding"] = "gzip"
             headers["Vary"] = "Accept-Encoding"
+        length = int(getattr(resp, "length", 0)) if stream is not None else len(body)
         replica._record(self.command, self.path, resp.status)  # before the body: clients see it logged
+        delay = float(getattr(resp, "delay", 0.0) or 0.0)
+        if delay > 0:
+            time.sleep(delay)
         self.send_response(resp.status)
         self.send_header("Content-Type", resp.content_type)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(length))
         for k, v in headers.items():
             self.send_header(k, v)
         self.end_headers()
-        if not head:
+        if getattr(resp, "action", None) == "reset":
+            if not head:
+                self.wfile.write(body[: int(len(body) * float(getattr(resp, "reset_at", 0.5)))])
+            self._abort()
+        elif head:
+            pass
+        elif stream is not None:
+            for chunk in stream():
+                self.wfile.write(chunk)
+        else:
             self.wfile.write(body)
+
+    def _abort(self) -> None:
+        """Close with a TCP RST instead of a FIN: the client sees the connection reset mid-body."""
+        self.close_connection = True
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.rfile.close()  # the makefile() reader holds the socket open; drop it so close() is real
+        self.connection.close()
 
     def version_string(self) -> str:
         return "Apache"

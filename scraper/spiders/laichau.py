@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from parsel import Selector
@@ -52,6 +53,11 @@ class LaichauSpider(scrapy.Spider):
     ) -> None:
         super().__init__(**kwargs)
         self.base_url = base_url.rstrip("/")
+        host = urlsplit(self.base_url).hostname
+        if not host or urlsplit(self.base_url).scheme not in ("http", "https"):
+            raise ValueError(f"base_url must be an http(s) address, not {base_url!r}")
+        # Scrapy's offsite filter drops any request, redirects included, to another host.
+        self.allowed_domains = [host.removeprefix("www.")]
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         self.mode = mode
