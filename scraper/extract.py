@@ -112,7 +112,7 @@ def iter_warc(paths: list[Path], stats: WarcStats) -> Iterator[ArticleItem]:
         except NotAnArticle:
             stats.skip("not an article page")
             continue
-        key = article_key(item.url, item.article_id)
+        key = article_key(item.url)
         if key in seen:
             stats.skip("repeat capture")
             continue

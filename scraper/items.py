@@ -64,6 +64,9 @@ class ArticleItem:
     fetched_at: str = ""
     lang: str = "vi"
     warnings: list[str] = field(default_factory=list)
+    #: Set only for pages recovered from a web archive (the ``wayback`` spider).
+    archived_at: str | None = None
+    archive_url: str | None = None
 
     def warn(self, code: str, detail: str | None = None) -> None:
         """Flag the record; each flag once."""

@@ -139,7 +139,7 @@ class StateStore:
 
 def record_key(record: dict) -> str:
     """A written record's key (see ``urls.article_key``)."""
-    return article_key(record["url"] or "", record.get("article_id") or None)
+    return article_key(record["url"] or "")
 
 
 def _complete_record_at(path: Path, fmt: str, offset: int, key: str) -> bool:
@@ -154,10 +154,13 @@ def _complete_record_at(path: Path, fmt: str, offset: int, key: str) -> bool:
         return False
     try:
         if fmt == "csv":
-            rows = list(csv.DictReader(io.StringIO(tail.decode("utf-8")))) if offset == 0 else [
-                dict(zip(_csv_header(path), row, strict=False)) for row in csv.reader(io.StringIO(tail.decode("utf-8")))
-            ]
-            return len(rows) == 1 and record_key({"article_id": rows[0].get("article_id"), "url": rows[0].get("url")}) == key
+            text = tail.decode("utf-8")
+            rows = list(csv.reader(io.StringIO(text), strict=True))
+            header = rows.pop(0) if offset == 0 and rows else _csv_header(path)
+            if len(rows) != 1 or len(rows[0]) != len(header):  # a cut row has fewer cells
+                return False
+            row = dict(zip(header, rows[0], strict=True))
+            return record_key({"url": row.get("url")}) == key
         lines = tail.splitlines()
         return len(lines) == 1 and record_key(json.loads(lines[0])) == key
     except (ValueError, KeyError, TypeError, csv.Error):

@@ -115,8 +115,11 @@ def view_of(url: str) -> str | None:
     return m["view"] if m else None
 
 
-def article_key(url: str, known_id: str | None = None) -> str:
-    """The key an article is remembered by: its global id, else its canonical address."""
+def article_key(url: str) -> str:
+    """The key an article is remembered by: today's portal's global id, else its canonical address.
+
+    A 2021-era ``ChiTietTin.aspx?ID=N`` is keyed by its address: its ids are another numbering.
+    """
     canonical = canonical_article_url(url)
-    art_id = known_id or article_id(canonical)
-    return f"id:{art_id}" if art_id else f"url:{canonical}"
+    m = article_match(canonical)
+    return f"id:{m['id']}" if m else f"url:{canonical}"

@@ -53,7 +53,7 @@ def test_append_never_truncates_but_overwrite_does(tmp_path) -> None:
 def _journal(tmp_path, fmt: str, partial: bool) -> tuple[StateStore, AppendFile]:
     state = StateStore(tmp_path / "state.sqlite")
     feed = AppendFile(tmp_path / f"out.{fmt}", fmt)
-    feed.write(RECORD | {"article_id": "7"})
+    feed.write(RECORD | {"article_id": "7", "url": "https://congan.laichau.gov.vn/an-ninh-trat-tu/bai-7.html"})
     state.done("id:7", "u7", None, str(feed.path))
     offset = feed.offset()
     state.begin("id:1", RECORD["url"], [(str(feed.path), fmt, offset)])

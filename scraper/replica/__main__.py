@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import threading
 
+from .faults import FaultPlan, Faults
 from .server import ReplicaServer
 from .site import Site
 
@@ -18,12 +19,23 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=8000)
+    ap.add_argument(
+        "--faults", choices=["none", "chaos", "transient"], default="none",
+        help="fault mode preset: chaos = every fault at modest rates, transient = 5%% transient 500/503",
+    )
+    ap.add_argument("--fault-seed", type=int, default=0)
     args = ap.parse_args(argv)
     site = Site(args.articles, args.categories, per_page=args.per_page, seed=args.seed)
-    with ReplicaServer(site, host=args.host, port=args.port) as srv:
+    faults = Faults(FaultPlan.preset(args.faults, args.fault_seed), site) if args.faults != "none" else None
+    with ReplicaServer(site, host=args.host, port=args.port, faults=faults) as srv:
         print(srv.base_url, flush=True)
+        if faults is not None:
+            print(f"faults: {args.faults} seed {args.fault_seed}; unservable ids {sorted(faults.unservable_ids())},"
+                  f" damaged ids {sorted(faults.damaged_ids())}", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
+        if faults is not None:
+            print(f"injected: {dict(faults.injected)}", flush=True)
 
 
 if __name__ == "__main__":

@@ -23,8 +23,8 @@ import re
 import threading
 import zlib
 from collections import Counter
-from collections.abc import Collection, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from math import ceil
 from urllib.parse import unquote, urlsplit
 
@@ -133,9 +133,8 @@ def _article_id(path: str) -> int | None:
     return int(m[1]) if m else None
 
 
-def _header(headers: object, name: str) -> str:
-    items = headers.items() if hasattr(headers, "items") else []
-    return next((v for k, v in items if k.lower() == name), "")
+def _header(headers: Mapping[str, str], name: str) -> str:
+    return next((v for k, v in headers.items() if k.lower() == name), "")
 
 
 class Faults:
@@ -204,7 +203,7 @@ class Faults:
                 return kind, k
         return None
 
-    def reset(self) -> None:
+    def clear(self) -> None:
         """Forget attempts and counters: transient faults strike again (e.g. for a second crawl)."""
         with self._lock:
             self.attempts.clear()
@@ -221,12 +220,14 @@ class Faults:
         with self._lock:
             attempt = self.attempts[target]
             self.attempts[target] += 1
+        host = _header(request.headers, "host")
+        kind, out = self._permanent(path, f"http://{host}" if host else "", response)
         tf = self.transient_fault(target)
         if tf is not None and attempt < tf[1]:
-            return self._count(tf[0], target, self._transient(tf[0], target, response))
-        base = "http://" + _header(request.headers, "host") if _header(request.headers, "host") else ""
-        kind, out = self._permanent(path, base, response)
-        return self._count(kind, target, out) if kind else None
+            if tf[0] in ("slow", "reset") and kind:  # a slow or cut answer still carries the permanent fault
+                self._count(kind, target, response)
+            return self._count(tf[0], target, self._transient(tf[0], target, out or response))
+        return self._count(kind, target, out) if kind and out is not None else out
 
     def _count(self, kind: str, target: str, resp: Response) -> Response:
         with self._lock:
@@ -303,6 +304,8 @@ def _redirect(location: str) -> Response:
 
 
 def _action(planned: Response, **kw: object) -> ActionResponse:
+    if isinstance(planned, ActionResponse):
+        return replace(planned, **kw)  # type: ignore[arg-type]
     return ActionResponse(planned.status, planned.body, planned.content_type, dict(planned.headers), **kw)  # type: ignore[arg-type]
 
 
@@ -338,9 +341,9 @@ def build_gzip_bomb(loc: str, size: int) -> bytes:
     over the repetition, so the file is valid to the end.
     """
     head = (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-    ).encode()
+        b'<?xml version="1.0" encoding="UTF-8"?>\n'
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    )
     tail = b"</urlset>\n"
     line = (
         f"<url><loc>{loc}</loc><lastmod>2026-11-20T16:47:23+07:00</lastmod>"
@@ -354,7 +357,7 @@ def build_gzip_bomb(loc: str, size: int) -> bytes:
     again = c.compress(block) + c.flush(zlib.Z_FULL_FLUSH)
     if rep != again:  # never seen with zlib; stay correct if a zlib build differs
         raise RuntimeError("deflate output of a full-flushed block is not reproducible")
-    # the compressor has now consumed head + block * 2; emit the remaining n - 2 copies by repetition
+    # after a full flush nothing refers back, so the tail compresses the same after any number of blocks
     last = c.compress(tail) + c.flush(zlib.Z_FINISH)
     crc = zlib.crc32(head)
     for _ in range(n):

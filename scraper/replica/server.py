@@ -159,7 +159,9 @@ class ReplicaServer:
 
     def start(self) -> ReplicaServer:
         if self._thread is None:
-            self._thread = threading.Thread(target=self._httpd.serve_forever, name="replica", daemon=True)
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever, args=(0.05,), name="replica", daemon=True
+            )  # a short poll interval: stop() returns at once
             self._thread.start()
         return self
 
