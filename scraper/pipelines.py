@@ -139,7 +139,7 @@ class DedupPipeline:
     def process_item(self, item: ArticleItem) -> ArticleItem:
         from scrapy.exceptions import DropItem
 
-        key = article_key(item.url)
+        key = article_key(item.url) + (f"@{item.archived_at}" if item.archived_at else "")
         if key in self.keys:
             raise DropItem(f"duplicate of an article already written in this run: {item.url}")
         self.keys.add(key)

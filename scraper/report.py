@@ -119,6 +119,8 @@ class RunReport:
             "download_failure_addresses": self.failed_urls,
             "articles_gone": {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("articles/gone/")},
             "not_article_pages": stats.get("articles/not_an_article", 0),
+            "captures_skipped": {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("wayback/skipped/")},
+            "captures_listed": stats.get("wayback/captures_listed"),
         }
 
     def spider_closed(self, spider, reason: str) -> None:

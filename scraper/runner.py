@@ -20,6 +20,7 @@ REPLICA_SETTINGS: Mapping[str, str] = {
     "CONCURRENT_REQUESTS": "16",
     "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
     "RETRY_AFTER_MAX": "2",
+    "RETRY_BACKOFF_BASE": "0",
 }
 
 

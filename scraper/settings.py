@@ -30,6 +30,8 @@ RETRY_TIMES = 4
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 #: Longest Retry-After we honour (seconds); a longer one is capped, not ignored.
 RETRY_AFTER_MAX = 300
+#: A 429/503 without Retry-After waits RETRY_BACKOFF_BASE × 2^retries seconds (0: no wait).
+RETRY_BACKOFF_BASE = 1.0
 #: Bounds on what one response may cost us (the portal's pages are ~100 KB).
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024

@@ -138,8 +138,9 @@ class StateStore:
 
 
 def record_key(record: dict) -> str:
-    """A written record's key (see ``urls.article_key``)."""
-    return article_key(record["url"] or "")
+    """A written record's key (see ``urls.article_key``); an archived copy is one capture of it."""
+    key = article_key(record["url"] or "")
+    return f"{key}@{record['archived_at']}" if record.get("archived_at") else key
 
 
 def _complete_record_at(path: Path, fmt: str, offset: int, key: str) -> bool:

@@ -115,6 +115,15 @@ def view_of(url: str) -> str | None:
     return m["view"] if m else None
 
 
+_LEGACY_ARTICLE = re.compile(r"(?i)/(chitiettin|chitiet|tinchitiet|xemtin|newsdetail|detail)[^/]*\.aspx$")
+
+
+def is_legacy_article_url(url: str) -> bool:
+    """A 2021-era article address: ``ChiTietTin.aspx?ID=N`` and its kin."""
+    parts = _split(url)
+    return bool(_LEGACY_ARTICLE.search(parts.path)) and article_id(url) is not None
+
+
 def article_key(url: str) -> str:
     """The key an article is remembered by: today's portal's global id, else its canonical address.
 
