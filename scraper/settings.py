@@ -35,6 +35,8 @@ RETRY_BACKOFF_BASE = 1.0
 #: Bounds on what one response may cost us (the portal's pages are ~100 KB).
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+#: A sitemap .gz is expanded at most to this size (a small file can hold gigabytes).
+SITEMAP_MAX_SIZE = 64 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 
 DOWNLOADER_MIDDLEWARES = {

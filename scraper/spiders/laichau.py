@@ -163,9 +163,9 @@ class LaichauSpider(scrapy.Spider):
 
     def parse_sitemap(self, response: Response) -> Iterable[Request]:
         body = response.body
-        if body[:2] == b"\x1f\x8b":
-            body = gunzip(body, max_size=self.settings.getint("SITEMAP_MAX_SIZE", 64 * 1024 * 1024))
         try:
+            if body[:2] == b"\x1f\x8b":  # bounded: a small .gz can expand to gigabytes
+                body = gunzip(body, max_size=self.settings.getint("SITEMAP_MAX_SIZE", 64 * 1024 * 1024))
             sitemap = Sitemap(body)
         except Exception as exc:  # malformed XML: log, keep crawling the categories
             logger.warning("%s: unreadable sitemap: %s", response.url, exc)
