@@ -13,14 +13,14 @@ from __future__ import annotations
 import gzip
 import socket
 import struct
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Protocol
 
 from .routes import Response, Router
+from .serving import LoopbackServer, QuietHTTPServer
 from .site import Site
 
 _COMPRESSIBLE = ("text/", "application/xml", "application/rss+xml")
@@ -64,7 +64,7 @@ class FaultHook(Protocol):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 30
-    server: _HTTPServer
+    server: QuietHTTPServer
 
     def do_GET(self) -> None:
         self._serve(head=False)
@@ -73,7 +73,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve(head=True)
 
     def _serve(self, head: bool) -> None:
-        replica = self.server.replica
+        replica = self.server.owner
         try:
             resp = replica.router.route(self.path)
             hook = replica.faults
@@ -127,19 +127,7 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: the request log on ``ReplicaServer`` replaces stderr chatter."""
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    replica: ReplicaServer
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        """Quiet on clients hanging up mid-response (crawlers cancel requests); loud otherwise."""
-        import sys
-
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)  # type: ignore[arg-type]
-
-
-class ReplicaServer:
+class ReplicaServer(LoopbackServer):
     """Serves a ``Site`` on 127.0.0.1; bound on construction so ``base_url`` is known at once."""
 
     def __init__(
@@ -147,47 +135,5 @@ class ReplicaServer:
     ) -> None:
         self.site = site
         self.faults = faults
-        self._httpd = _HTTPServer((host, port), _Handler)
-        self._httpd.replica = self
-        h, p = self._httpd.server_address[:2]
-        self.host, self.port = str(h), int(p)
-        self.base_url = f"http://{self.host}:{self.port}"
+        super().__init__(_Handler, host, port)
         self.router = Router(site, self.base_url)
-        self._lock = threading.Lock()
-        self._log: list[tuple[str, str, int]] = []
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> ReplicaServer:
-        if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._httpd.serve_forever, args=(0.05,), name="replica", daemon=True
-            )  # a short poll interval: stop() returns at once
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._thread.join(timeout=5)
-            self._thread = None
-        self._httpd.server_close()
-
-    def __enter__(self) -> ReplicaServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def _record(self, method: str, path: str, status: int) -> None:
-        with self._lock:
-            self._log.append((method, path, status))
-
-    @property
-    def requests(self) -> list[tuple[str, str, int]]:
-        """A copy of the log: (method, request target as sent, status)."""
-        with self._lock:
-            return list(self._log)
-
-    def reset_log(self) -> None:
-        with self._lock:
-            self._log.clear()

@@ -15,12 +15,11 @@ import hashlib
 import json
 import random
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, quote_plus, unquote, unquote_plus, urlsplit
 
 from .legacy import (
@@ -35,6 +34,7 @@ from .legacy import (
 )
 from .media import JPEG
 from .render import render_article, render_home
+from .serving import LoopbackServer, QuietHTTPServer
 from .site import Article, Site
 
 __all__ = [
@@ -383,7 +383,7 @@ _SNAPSHOT = re.compile(r"^/web/(\d{1,14})([a-z]{2}_)?/(.+)$", re.S)
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 30
-    server: _HTTPServer
+    server: QuietHTTPServer
 
     def do_GET(self) -> None:
         self._serve(head=False)
@@ -417,66 +417,26 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: ``WaybackServer.requests`` is the log."""
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    owner: WaybackServer
-
-
-class WaybackServer:
+class WaybackServer(LoopbackServer):
     """Serves ``/cdx/search/cdx`` and ``/web/<ts>id_/<url>`` for a replica on 127.0.0.1.
 
     ``throttle=N`` answers every Nth request (counting all) with 429 and ``Retry-After: 1``,
     as archive.org does to impolite clients; it may be changed while running.
     """
 
+    name = "wayback"
+
     def __init__(self, replica: WaybackReplica, host: str = "127.0.0.1", port: int = 0,
                  throttle: int | None = None) -> None:
         self.replica = replica
         self.throttle = throttle
-        self._httpd = _HTTPServer((host, port), _Handler)
-        self._httpd.owner = self
-        h, p = self._httpd.server_address[:2]
-        self.base_url = f"http://{h}:{p}"
-        self._lock = threading.Lock()
-        self._log: list[tuple[str, str, int]] = []
         self._n = 0
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> WaybackServer:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._httpd.serve_forever, name="wayback", daemon=True)
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._thread.join(timeout=5)
-            self._thread = None
-        self._httpd.server_close()
-
-    def __enter__(self) -> WaybackServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    # ----- log ---------------------------------------------------------------------------------
+        super().__init__(_Handler, host, port)
 
     def _count(self) -> int:
         with self._lock:
             self._n += 1
             return self._n
-
-    def _record(self, method: str, target: str, status: int) -> None:
-        with self._lock:
-            self._log.append((method, target, status))
-
-    @property
-    def requests(self) -> list[tuple[str, str, int]]:
-        """A copy of the log: (method, request target, status), in completion order."""
-        with self._lock:
-            return list(self._log)
 
     @property
     def request_count(self) -> int:
@@ -484,8 +444,8 @@ class WaybackServer:
             return self._n
 
     def reset_log(self) -> None:
+        super().reset_log()
         with self._lock:
-            self._log.clear()
             self._n = 0
 
     # ----- routing -----------------------------------------------------------------------------

@@ -9,25 +9,19 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterable
 from datetime import date
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import scrapy
 from parsel import Selector
 from scrapy.http import Request, Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
 from ..dates import parse_time
-from ..distributed import apply_preset
 from ..pages import NotAnArticle, extract_article, parse
 from ..pages.listing import ListingEntry, ListingPage, apply_listing, merge_entry
-from ..redis_state import RedisStateStore
-from ..report import download_failed
-from ..state import StateStore
 from ..urls import article_key, canonical_article_url, category_alias, is_article_url, same_site
+from .base import StatefulSpider, flag
 
 logger = logging.getLogger(__name__)
 
@@ -35,11 +29,7 @@ MODES = ("full", "latest")
 DEFAULT_BASE_URL = "https://congan.laichau.gov.vn"
 
 
-def _flag(value: Any) -> bool:
-    return str(value).strip().lower() in ("1", "true", "yes", "on")
-
-
-class LaichauSpider(scrapy.Spider):
+class LaichauSpider(StatefulSpider):
     name = "laichau"
 
     def __init__(
@@ -63,31 +53,14 @@ class LaichauSpider(scrapy.Spider):
         self.mode = mode
         self.only_categories = {c.strip().strip("/") for c in categories.split(",") if c.strip()} if categories else None
         self.since: date | None = date.fromisoformat(since) if since else None
-        self.refresh = _flag(refresh)
+        self.refresh = flag(refresh)
         self.scheduled: set[str] = set()  # article keys requested in this run
         #: What listings said of each scheduled article (date, views), merged across listings.
         self.listed: dict[str, ListingEntry] = {}
-        self.state: StateStore | None = None
         #: Per category, (page reached, last page its pager shows): what remains is knowable.
         self.pager: dict[str, tuple[int, int]] = {}
         self.per_page_seen = 20
         self.listings_seen = False
-
-    @classmethod
-    def update_settings(cls, settings) -> None:
-        super().update_settings(settings)
-        apply_preset(settings)
-
-    @classmethod
-    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.state = open_state(crawler.settings)
-        crawler.signals.connect(spider.close_state, signal=scrapy.signals.spider_closed)
-        return spider
-
-    def close_state(self) -> None:
-        if self.state is not None:
-            self.state.close()
 
     # -- start ---------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
@@ -95,17 +68,6 @@ class LaichauSpider(scrapy.Spider):
         if self.mode == "latest":
             yield Request(self.base_url + "/sitemap.xml", callback=self.parse_sitemap, errback=self.failed, priority=90)
             yield Request(self.base_url + "/rss/", callback=self.parse_rss, errback=self.failed, priority=90)
-
-    def failed(self, failure) -> None:
-        """A request that got no usable response after its retries: counted for the run report."""
-        if failure.check(HttpError):
-            return  # the response came; the report already counts it by status
-        request = getattr(failure, "request", None)
-        url = request.url if request is not None else "?"
-        reason = failure.type.__name__ if failure.type else "error"
-        logger.warning("%s: failed: %s", url, failure.getErrorMessage())
-        self.crawler.stats.inc_value(f"failures/{reason}")
-        self.crawler.signals.send_catch_log(signal=download_failed, url=url, reason=reason)
 
     # -- discovery -----------------------------------------------------------------------------
     def parse_home(self, response: Response) -> Iterable[Request]:
@@ -231,12 +193,3 @@ class LaichauSpider(scrapy.Spider):
             value = parsed.value
             days.append(value.date() if hasattr(value, "date") else value)
         return bool(days) and all(d < self.since for d in days)
-
-
-def open_state(settings) -> StateStore | RedisStateStore:
-    """Redis state for a distributed crawl; else the SQLite file named by STATE_PATH
-    (default ``<OUTPUT_DIR>/state.sqlite``)."""
-    if settings.get("STATE_BACKEND") == "redis":
-        return RedisStateStore(settings.get("REDIS_URL"), worker=settings.get("WORKER_ID"))
-    path = settings.get("STATE_PATH") or str(Path(settings.get("OUTPUT_DIR", "output")) / "state.sqlite")
-    return StateStore(path)

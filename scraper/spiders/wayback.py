@@ -14,14 +14,11 @@ from collections.abc import AsyncIterator, Iterable
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-import scrapy
 from scrapy.http import Request, Response
 
-from ..distributed import apply_preset
 from ..pages import NotAnArticle, extract_article
-from ..report import download_failed
 from ..urls import article_key, is_article_url, is_legacy_article_url
-from .laichau import _flag, open_state
+from .base import StatefulSpider, flag
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +31,7 @@ def archived_at(timestamp: str) -> str:
     return f"{t[0:4]}-{t[4:6]}-{t[6:8]}T{t[8:10]}:{t[10:12]}:{t[12:14]}Z"
 
 
-class WaybackSpider(scrapy.Spider):
+class WaybackSpider(StatefulSpider):
     name = "wayback"
     # The archive asks for a low request rate; -s still overrides these for a local replica.
     custom_settings = {
@@ -64,26 +61,9 @@ class WaybackSpider(scrapy.Spider):
         if not archive_host:
             raise ValueError(f"archive_base must be an http(s) address, not {archive_base!r}")
         self.allowed_domains = [archive_host]
-        self.all_captures = _flag(all_captures)
-        self.refresh = _flag(refresh)
+        self.all_captures = flag(all_captures)
+        self.refresh = flag(refresh)
         self.rows: list[dict[str, str]] = []
-        self.state = None
-
-    @classmethod
-    def update_settings(cls, settings) -> None:
-        super().update_settings(settings)
-        apply_preset(settings)
-
-    @classmethod
-    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.state = open_state(crawler.settings)
-        crawler.signals.connect(spider.close_state, signal=scrapy.signals.spider_closed)
-        return spider
-
-    def close_state(self) -> None:
-        if self.state is not None:
-            self.state.close()
 
     # -- listing captures ---------------------------------------------------------------------
     def cdx_url(self, resume_key: str | None = None) -> str:
@@ -159,11 +139,3 @@ class WaybackSpider(scrapy.Spider):
         item.archive_url = response.url
         item.fetched_url = response.url
         yield item
-
-    def failed(self, failure) -> None:
-        request = getattr(failure, "request", None)
-        url = request.url if request is not None else "?"
-        reason = failure.type.__name__ if failure.type else "error"
-        logger.warning("%s: failed: %s", url, failure.getErrorMessage())
-        self.crawler.stats.inc_value(f"failures/{reason}")
-        self.crawler.signals.send_catch_log(signal=download_failed, url=url, reason=reason)

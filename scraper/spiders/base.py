@@ -1,0 +1,63 @@
+"""What every spider of the project shares: the state it skips by, the distributed switch,
+and failures counted for the run report."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from ..distributed import apply_preset
+from ..redis_state import RedisStateStore
+from ..report import download_failed
+from ..state import StateStore
+
+logger = logging.getLogger(__name__)
+
+
+def flag(value: Any) -> bool:
+    """A yes/no spider argument (``-a refresh=1``)."""
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def open_state(settings) -> StateStore | RedisStateStore:
+    """Redis state for a distributed crawl; else the SQLite file named by STATE_PATH
+    (default ``<OUTPUT_DIR>/state.sqlite``)."""
+    if settings.get("STATE_BACKEND") == "redis":
+        return RedisStateStore(settings.get("REDIS_URL"), worker=settings.get("WORKER_ID"))
+    path = settings.get("STATE_PATH") or str(Path(settings.get("OUTPUT_DIR", "output")) / "state.sqlite")
+    return StateStore(path)
+
+
+class StatefulSpider(scrapy.Spider):
+    state: StateStore | RedisStateStore | None = None
+
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        super().update_settings(settings)
+        apply_preset(settings)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.state = open_state(crawler.settings)
+        crawler.signals.connect(spider.close_state, signal=scrapy.signals.spider_closed)
+        return spider
+
+    def close_state(self) -> None:
+        if self.state is not None:
+            self.state.close()
+
+    def failed(self, failure) -> None:
+        """A request that got no usable response after its retries: counted for the run report."""
+        if failure.check(HttpError):
+            return  # the response came; the report already counts it by status
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        reason = failure.type.__name__ if failure.type else "error"
+        logger.warning("%s: failed: %s", url, failure.getErrorMessage())
+        self.crawler.stats.inc_value(f"failures/{reason}")
+        self.crawler.signals.send_catch_log(signal=download_failed, url=url, reason=reason)
