@@ -16,11 +16,10 @@ import struct
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
 from typing import Protocol
 
 from .routes import Response, Router
-from .serving import LoopbackServer, QuietHTTPServer
+from .serving import LoopbackServer, QuietHandler
 from .site import Site
 
 _COMPRESSIBLE = ("text/", "application/xml", "application/rss+xml")
@@ -61,17 +60,7 @@ class FaultHook(Protocol):
     def intercept(self, request: Request, response: Response) -> Response | None: ...
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    timeout = 30
-    server: QuietHTTPServer
-
-    def do_GET(self) -> None:
-        self._serve(head=False)
-
-    def do_HEAD(self) -> None:
-        self._serve(head=True)
-
+class _Handler(QuietHandler):
     def _serve(self, head: bool) -> None:
         replica = self.server.owner
         try:
@@ -123,8 +112,6 @@ class _Handler(BaseHTTPRequestHandler):
     def version_string(self) -> str:
         return "Apache"
 
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet: the request log on ``ReplicaServer`` replaces stderr chatter."""
 
 
 class ReplicaServer(LoopbackServer):

@@ -18,6 +18,26 @@ class QuietHTTPServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1 keep-alive, GET and HEAD through one ``_serve``, no stderr chatter (the owner logs)."""
+
+    protocol_version = "HTTP/1.1"
+    timeout = 30
+    server: QuietHTTPServer
+
+    def do_GET(self) -> None:
+        self._serve(head=False)
+
+    def do_HEAD(self) -> None:
+        self._serve(head=True)
+
+    def _serve(self, head: bool) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the owner's request log replaces it."""
+
+
 class LoopbackServer:
     """Bound on construction, so ``base_url`` is known at once; serves in a daemon thread."""
 

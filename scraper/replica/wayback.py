@@ -19,7 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, quote_plus, unquote, unquote_plus, urlsplit
 
 from .legacy import (
@@ -34,7 +33,7 @@ from .legacy import (
 )
 from .media import JPEG
 from .render import render_article, render_home
-from .serving import LoopbackServer, QuietHTTPServer
+from .serving import LoopbackServer, QuietHandler
 from .site import Article, Site
 
 __all__ = [
@@ -380,17 +379,7 @@ def cdx_query(captures: list[Capture], params: list[tuple[str, str]]) -> tuple[s
 _SNAPSHOT = re.compile(r"^/web/(\d{1,14})([a-z]{2}_)?/(.+)$", re.S)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    timeout = 30
-    server: QuietHTTPServer
-
-    def do_GET(self) -> None:
-        self._serve(head=False)
-
-    def do_HEAD(self) -> None:
-        self._serve(head=True)
-
+class _Handler(QuietHandler):
     def _serve(self, head: bool) -> None:
         owner = self.server.owner
         n = owner._count()
@@ -413,8 +402,6 @@ class _Handler(BaseHTTPRequestHandler):
     def version_string(self) -> str:
         return "nginx"
 
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet: ``WaybackServer.requests`` is the log."""
 
 
 class WaybackServer(LoopbackServer):
