@@ -13,24 +13,19 @@ from lxml import etree
 from ..dates import find_time
 from ..items import ArticleItem, Image
 from ..text import clean
-from .base import ArticlePage, NotAnArticle, common_ancestor, first, text_of
+from .base import ArticlePage, NotAnArticle, common_ancestor, first, indexed, text_of
 from .body import extract_body
 
-BODY_IDS = ("news-bodyhtml", "bodytext")
-BODY_XPATHS = (
-    "//*[@itemprop='articleBody']",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' bodytext ')]",
-)
+#: Cascades: stable ids and microdata first (looked up in the page's index), then XPath.
+BODY_IDS = ("news-bodyhtml", "itemprop:articleBody", "bodytext")
+BODY_XPATHS = ("//*[contains(concat(' ', normalize-space(@class), ' '), ' bodytext ')]",)
+TITLE_IDS = ("itemprop:headline",)
 TITLE_XPATHS = (
-    "//h1[@itemprop='headline']",
-    "//*[@itemprop='headline' and not(self::meta)]",
     "//h1[contains(concat(' ', normalize-space(@class), ' '), ' title ')]",
     "//h1[normalize-space()][not(ancestor::header)][not(.//img)]",
 )
-LEAD_XPATHS = (
-    "//*[@itemprop='description' and not(self::meta)]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' hometext ')]",
-)
+LEAD_IDS = ("itemprop:description", "hometext")
+LEAD_XPATHS = ("//*[contains(concat(' ', normalize-space(@class), ' '), ' hometext ')]",)
 _WEEKDAY = re.compile(r"(Thứ\s+(?:hai|ba|tư|năm|sáu|bảy|bẩy|[2-7])|Chủ\s+nhật|CN)\b", re.I)
 
 
@@ -58,17 +53,16 @@ class NukeVietArticlePage(ArticlePage):
 
     @staticmethod
     def body_element(root: etree._Element, ids: dict[str, etree._Element]) -> etree._Element | None:
-        found = next((ids[i] for i in BODY_IDS if i in ids), None)
-        return found if found is not None else first(root, *BODY_XPATHS)
+        return indexed(ids, BODY_IDS, root, BODY_XPATHS)
 
     @classmethod
     def matches(cls, root: etree._Element, ids: dict[str, etree._Element]) -> bool:
         return cls.body_element(root, ids) is not None and (
-            first(root, *TITLE_XPATHS, "//meta[@property='og:title']") is not None
+            indexed(ids, TITLE_IDS, root, (*TITLE_XPATHS, "//meta[@property='og:title']")) is not None
         )
 
     def title_element(self) -> etree._Element | None:
-        return first(self.root, *TITLE_XPATHS)
+        return indexed(self.ids, TITLE_IDS, self.root, TITLE_XPATHS)
 
     def title(self) -> str | None:
         return text_of(self.title_element()) or self.meta("og:title") or self._title_tag()
@@ -102,7 +96,8 @@ class NukeVietArticlePage(ArticlePage):
         return self.crumbs_from(items)
 
     def tags(self, scope: etree._Element) -> list[str]:
-        links = self.root.xpath("//*[@itemprop='keywords']//a")
+        keywords = self.ids.get("itemprop:keywords")
+        links = keywords.xpath(".//a") if keywords is not None else []
         if not links:
             label = scope.xpath(".//text()[starts-with(normalize-space(), 'Từ khóa') or starts-with(normalize-space(), 'Từ khoá')]")
             if label:
@@ -125,7 +120,7 @@ class NukeVietArticlePage(ArticlePage):
         if body_el is None:
             raise NotAnArticle("no article body")
         title_el = self.title_element()
-        lead_el = first(root, *LEAD_XPATHS) if "hometext" not in self.ids else self.ids["hometext"]
+        lead_el = indexed(self.ids, LEAD_IDS, root, LEAD_XPATHS)
         body = extract_body([body_el], self.url)
         date_raw = shown_date(title_el) if title_el is not None else None
         scope = root.find("body") if root.find("body") is not None else root

@@ -140,15 +140,11 @@ def related_lists(
             continue
         for link, url in items:
             claimed.add(link)
-            text = clean(_item_text(link, section)) or ""
-            title = clean("".join(link.itertext())) or link.get("title") or ""
-            date_raw = None
-            found = find_time(text)
-            if found:
-                date_raw = found[0]
-                if found[0] in title:
-                    title = title.replace(found[0], "").rstrip("( )")
-            title = clean(title)
+            title = clean("".join(link.itertext())) or clean(link.get("title")) or ""
+            found = find_time(clean(_item_text(link, section)) or "")
+            date_raw = found[0] if found else None
+            if found and found[0] in title:  # the date written inside the link: "Title(26/02/2021 7:49:19 SA)"
+                title = clean(title.replace(found[0], "").rstrip("( )")) or ""
             if title:
                 out.append(RelatedLink(section=label, title=title, url=url, published_at=date_raw))
     return out
