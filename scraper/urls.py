@@ -75,6 +75,7 @@ def same_site(url: str, base: str) -> bool:
     return bool(a) and a.removeprefix("www.") == b.removeprefix("www.")
 
 
+@lru_cache(maxsize=8192)  # the same menu and side-block links recur on every page
 def is_article_url(url: str) -> bool:
     m = article_match(url)
     return m is not None and m["alias"] not in RESERVED
@@ -88,6 +89,7 @@ def category_alias(url: str) -> tuple[str, int] | None:
     return m["alias"], int(m["page"] or 1)
 
 
+@lru_cache(maxsize=8192)
 def canonical_article_url(url: str) -> str:
     """The article address with view prefixes, ``index.php/``, query and fragment removed."""
     parts = _split(url)

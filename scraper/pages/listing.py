@@ -8,7 +8,7 @@ smallest block that holds its links and nothing of another article.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -32,14 +32,6 @@ class ListingEntry:
     def primary(self) -> bool:
         """A main listing item (with its time or view count), not a side-block or "Các tin khác" link."""
         return self.views_raw is not None or bool(self.published_raw and ":" in self.published_raw)
-
-
-@dataclass
-class Listing:
-    url: str
-    entries: list[ListingEntry] = field(default_factory=list)
-    next_url: str | None = None
-    categories: list[str] = field(default_factory=list)
 
 
 class ListingPage:
@@ -121,9 +113,6 @@ class ListingPage:
         if here is None:
             return entries
         return [e for e in entries if e.primary] or entries
-
-    def to_listing(self) -> Listing:
-        return Listing(url=self.url, entries=self.entries(), next_url=self.next_url(), categories=self.categories())
 
 
 def _entry_box(link: etree._Element, url: str) -> etree._Element:
