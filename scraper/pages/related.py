@@ -6,6 +6,7 @@ text (known labels) or by heading-like elements whose section holds article link
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from lxml import etree
@@ -25,7 +26,7 @@ LABELS = frozenset(
     )
 )
 _HEADING_TAGS = frozenset(("h2", "h3", "h4", "h5"))
-_HEADING_CLASSES = ("panel-heading", "block-title", "title-block", "block-heading", "box-title")
+_HEADING_CLASS = re.compile(r"panel-heading|block-title|title-block|block-heading|box-title")
 _TEXT_TAGS = ("h2", "h3", "h4", "h5", "h6", "p", "div", "span", "strong", "b", "td", "th", "li", "em", "label", "header")
 
 
@@ -37,7 +38,7 @@ def _heading_like(el: etree._Element) -> bool:
         return False
     if el.tag == "p" and " h3 " in f" {cls} ":
         return True
-    return any(c in cls for c in _HEADING_CLASSES)
+    return _HEADING_CLASS.search(cls) is not None
 
 
 def heading_label(el: etree._Element) -> str | None:
@@ -95,7 +96,7 @@ def _item_text(link: etree._Element, section: etree._Element) -> str:
     """The text of the link's item (its highest ancestor holding no other link)."""
     item = link
     for anc in link.iterancestors():
-        if anc is section or sum(1 for _ in anc.iter("a")) > 1:
+        if anc is section or len(anc.findall(".//a")) > 1:
             break
         item = anc
     if item is link:
@@ -151,16 +152,18 @@ def related_lists(
 
 
 def _links_after(section: etree._Element, heading: etree._Element, headings: set[etree._Element]) -> list[etree._Element]:
+    """Links in ``section`` after ``heading`` (not inside it), up to the next heading."""
+    inside = set(heading.iter())
     links = []
     seen_heading = False
     for el in section.iter():
         if el is heading:
             seen_heading = True
             continue
-        if not seen_heading:
+        if not seen_heading or el in inside:
             continue
         if el in headings:
             break
-        if el.tag == "a" and el.get("href") and not any(a is heading for a in el.iterancestors()):
+        if el.tag == "a" and el.get("href"):
             links.append(el)
     return links
