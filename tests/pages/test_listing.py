@@ -1,0 +1,51 @@
+"""The listing page object over the replica's category pages."""
+
+from __future__ import annotations
+
+from scraper.items import ArticleItem
+from scraper.pages.listing import ListingEntry, ListingPage, apply_listing, merge_entry
+from scraper.pipelines import build_record
+from scraper.replica import Site
+from scraper.replica.render import render_category, render_home
+
+BASE = "http://127.0.0.1:9"
+
+
+def test_category_page_entries_pager_and_menu() -> None:
+    site = Site(n_articles=120, n_categories=3, seed=1)
+    cat = site.categories[0]
+    page = ListingPage.from_html(render_category(site, cat, 1, BASE), f"{BASE}/{cat.alias}/")
+    main = page.entries_to_follow()
+    shown = site.category_page(cat.alias, 1)
+    assert [e.title for e in main] == [a.title for a in shown]
+    assert all(e.primary and e.published_raw and e.views_raw for e in main)
+    assert main[0].published_raw == shown[0].published.strftime("%d/%m/%Y %H:%M:%S")
+    assert page.next_url() == f"{BASE}/{cat.alias}/page-2/"
+    assert page.last_page() == site.page_count(cat.alias)
+    assert page.categories() == [f"{BASE}/{c.alias}/" for c in site.categories]
+    last = ListingPage.from_html(render_category(site, cat, site.page_count(cat.alias), BASE), f"{BASE}/{cat.alias}/page-{site.page_count(cat.alias)}/")
+    assert last.next_url() is None
+
+
+def test_home_page_entries_are_all_followed() -> None:
+    site = Site(n_articles=40, n_categories=2, seed=1)
+    page = ListingPage.from_html(render_home(site, BASE), f"{BASE}/")
+    assert len(page.entries_to_follow()) >= site.latest_count
+
+
+def test_listing_fills_only_what_the_page_lacks() -> None:
+    entry = ListingEntry(url="u", title="t", published_raw="05/12/2023 10:15:32", views_raw="1.254")
+    item = ArticleItem(url="https://x/a/b-1.html", fetched_url="https://x/a/b-1.html", layout="nukeviet", title="T", body_text="x")
+    rec = build_record(apply_listing(item, entry))
+    assert rec.published_at == "2023-12-05T10:15:32+07:00" and rec.views == 1254
+    shown = ArticleItem(url="https://x/a/b-1.html", fetched_url="https://x/a/b-1.html", layout="nukeviet", title="T",
+                        body_text="x", published_at_raw="Thứ ba - 05/12/2023 10:15", views="7")
+    rec = build_record(apply_listing(shown, entry))
+    assert rec.published_at == "2023-12-05T10:15:00+07:00" and rec.views == 7
+
+
+def test_merge_prefers_main_listing_data() -> None:
+    side = ListingEntry(url="u", title=None, published_raw="05/12/2023")
+    main = ListingEntry(url="u", title="T", published_raw="05/12/2023 10:15:32", views_raw="12")
+    merge_entry(side, main)
+    assert (side.published_raw, side.views_raw, side.title) == ("05/12/2023 10:15:32", "12", "T")

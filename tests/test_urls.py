@@ -1,0 +1,78 @@
+"""Address patterns: every view of an article collapses to one canonical address and key."""
+
+from __future__ import annotations
+
+import pytest
+
+from scraper.urls import (
+    absolute,
+    article_id,
+    article_key,
+    canonical_article_url,
+    category_alias,
+    is_article_url,
+    is_legacy_article_url,
+    same_site,
+    view_of,
+)
+
+BASE = "https://congan.laichau.gov.vn"
+CANON = f"{BASE}/an-ninh-trat-tu/bat-giu-doi-tuong-5427.html"
+
+
+@pytest.mark.parametrize("variant", [
+    CANON,
+    f"{BASE}/index.php/an-ninh-trat-tu/bat-giu-doi-tuong-5427.html",
+    f"{BASE}/print/an-ninh-trat-tu/bat-giu-doi-tuong-5427.html",
+    f"{BASE}/savefile/an-ninh-trat-tu/bat-giu-doi-tuong-5427.html",
+    f"{BASE}/an-ninh-trat-tu/bat-giu-doi-tuong-5427.html?utm_source=x#top",
+])
+def test_views_collapse_to_the_canonical_address(variant) -> None:
+    assert canonical_article_url(variant) == CANON
+    assert article_key(variant) == "id:5427"
+    assert article_id(variant) == "5427"
+
+
+def test_a_wrong_slug_keeps_the_id_key() -> None:
+    assert article_key(f"{BASE}/thong-bao/slug-cu-5427.html") == "id:5427"
+
+
+def test_views_are_recognised() -> None:
+    assert view_of(f"{BASE}/print/a/b-1.html") == "print"
+    assert view_of(f"{BASE}/savefile/a/b-1.html") == "savefile"
+    assert view_of(CANON) is None
+
+
+def test_categories_and_pages() -> None:
+    assert category_alias(f"{BASE}/chong-dien-bien-hoa-binh-22/") == ("chong-dien-bien-hoa-binh-22", 1)
+    assert category_alias(f"{BASE}/an-ninh-trat-tu/page-7/") == ("an-ninh-trat-tu", 7)
+    assert category_alias(f"{BASE}/tag/ma-tuy") is None
+    assert category_alias(f"{BASE}/rss/") is None
+    assert not is_article_url(f"{BASE}/print/x.html") and not is_article_url(f"{BASE}/uploads/news/2023_12/a-1.html")
+
+
+def test_legacy_addresses() -> None:
+    url = "http://congan.laichau.gov.vn/ChiTietTin.aspx?ID=1893"
+    assert is_legacy_article_url(url) and not is_legacy_article_url("http://congan.laichau.gov.vn/ChuyenMuc.aspx?ID=7")
+    assert article_id(url) == "1893"
+    assert article_key(url) == f"url:{url}"  # not id:1893: the 2021 ids are another numbering
+
+
+@pytest.mark.parametrize(("href", "expected"), [
+    ("/a/b-1.html", f"{BASE}/a/b-1.html"),
+    ("b-2.html", f"{BASE}/an-ninh-trat-tu/b-2.html"),
+    ("  /a\\t/b\\n-3.html ".replace("\\t", "\t").replace("\\n", "\n"), f"{BASE}/a/b-3.html"),
+    ("javascript:void(0)", None), ("JAVASCRIPT:x", None), ("mailto:a@b.vn", None), ("data:text/html,x", None),
+    ("#top", None), ("", None), (None, None), ("http://[::1", None),
+])
+def test_absolute(href, expected) -> None:
+    assert absolute(CANON, href) == expected
+
+
+@pytest.mark.parametrize(("url", "same"), [
+    (f"{BASE}/x", True), ("https://www.congan.laichau.gov.vn/x", True), ("http://congan.laichau.gov.vn/x", True),
+    ("https://congan.laichau.gov.vn.evil.vn/x", False), ("https://evil.vn/congan.laichau.gov.vn", False),
+    ("https://congan.laichau.gov.vn@evil.vn/x", False), ("https://sub.congan.laichau.gov.vn/x", False),
+])
+def test_same_site(url, same) -> None:
+    assert same_site(url, BASE) is same
