@@ -52,7 +52,10 @@ class LaichauSpider(StatefulSpider):
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         self.mode = mode
         self.only_categories = {c.strip().strip("/") for c in categories.split(",") if c.strip()} if categories else None
-        self.since: date | None = date.fromisoformat(since) if since else None
+        try:
+            self.since: date | None = date.fromisoformat(since) if since else None
+        except ValueError:
+            raise ValueError(f"since must be a day as YYYY-MM-DD, not {since!r}") from None
         self.refresh = flag(refresh)
         self.scheduled: set[str] = set()  # article keys requested in this run
         #: What listings said of each scheduled article (date, views), merged across listings.
@@ -70,8 +73,19 @@ class LaichauSpider(StatefulSpider):
             yield Request(self.base_url + "/rss/", callback=self.parse_rss, errback=self.failed, priority=90)
 
     # -- discovery -----------------------------------------------------------------------------
+    def listing_page(self, response: Response) -> ListingPage | None:
+        """The page object for a listing; None (logged, counted) when the page is unreadable."""
+        try:
+            return ListingPage(parse(response.text), response.url)
+        except (NotAnArticle, AttributeError) as exc:  # empty or binary body
+            logger.warning("%s: unreadable listing page (%s)", response.url, exc)
+            self.crawler.stats.inc_value("crawl/unreadable_listings")
+            return None
+
     def parse_home(self, response: Response) -> Iterable[Request]:
-        page = ListingPage(parse(response.text), response.url)
+        page = self.listing_page(response)
+        if page is None:
+            return
         cats = page.categories()
         if self.only_categories is not None:
             cats = [c for c in cats if category_alias(c)[0] in self.only_categories]
@@ -90,7 +104,9 @@ class LaichauSpider(StatefulSpider):
         if page > 1 and (here is None or here[1] == 1):
             logger.debug("%s redirected back to page 1: end of category", response.request.url)
             return
-        page_object = ListingPage(parse(response.text), response.url)
+        page_object = self.listing_page(response)
+        if page_object is None:
+            return
         next_url = page_object.next_url()
         self.crawler.stats.inc_value("crawl/listing_pages")
         primary = page_object.entries_to_follow()
@@ -100,22 +116,30 @@ class LaichauSpider(StatefulSpider):
             if page == 1 and next_url and primary:
                 self.per_page_seen = len(primary)
         yield from self.follow_entries(primary)
-        if self.mode == "latest" or not next_url or not primary:
+        stop = self.stop_reason(next_url, primary)
+        if stop:
+            logger.info("%s: %s; this category's walk ends here", response.url, stop)
             self.pager.pop(here[0] if here else "", None)
-            return
-        if self.since and self._all_before_since(primary):
-            logger.info("%s: every article is older than %s; stopping this category", response.url, self.since)
-            return
-        if not self.refresh and self.state is not None:
-            keys = {article_key(e.url) for e in primary}
-            if keys <= self.state.known(keys):
-                logger.info("%s: every article already captured; stopping this category", response.url)
-                return
-        if not same_site(next_url, self.base_url):
             return
         yield Request(
             next_url, callback=self.parse_listing, errback=self.failed, cb_kwargs={"page": page + 1}, priority=40 - page
         )
+
+    def stop_reason(self, next_url: str | None, primary: list[ListingEntry]) -> str | None:
+        """Why a category walk ends at this page, or None to go on to ``next_url``."""
+        if self.mode == "latest":
+            return "latest mode reads first pages only"
+        if not next_url or not primary:
+            return "no next page"
+        if not same_site(next_url, self.base_url):
+            return "the next page is on another host"
+        if self.since and self._all_before_since(primary):
+            return f"every article is older than {self.since}"
+        if not self.refresh and self.state is not None:
+            keys = {article_key(e.url) for e in primary}
+            if keys <= self.state.known(keys):
+                return "every article is already captured"
+        return None
 
     def pages_ahead(self) -> int | None:
         """Listing pages still ahead across categories, from their pagers (None before any)."""
