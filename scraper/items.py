@@ -34,8 +34,10 @@ class RelatedLink:
     section: str
     title: str
     url: str | None
-    #: Raw "(dd/mm/yyyy …)" text from the page object; ISO after DatesPipeline.
+    #: ISO at the precision shown (set by DatesPipeline from the raw string).
     published_at: str | None = None
+    #: The date as shown beside the link ("26/02/2021 7:49:19 SA", "06/12/2023").
+    published_at_raw: str | None = None
 
 
 @dataclass

@@ -34,7 +34,7 @@ class TextPipeline:
         item.breadcrumbs = [Crumb(n, c.url) for c in item.breadcrumbs if (n := clean(c.name))]
         item.images = [Image(i.url, clean(i.caption), clean(i.alt)) for i in item.images]
         item.related = [
-            RelatedLink(s, t, r.url, r.published_at)
+            RelatedLink(s, t, r.url, r.published_at, clean(r.published_at_raw))
             for r in item.related
             if (s := clean(r.section)) and (t := clean(r.title))
         ]
@@ -56,7 +56,7 @@ class DatesPipeline:
             if parsed.value is None:
                 item.warn("published_at_unparsed", parsed.raw)
         for link in item.related:
-            shown = parse_time(link.published_at)
+            shown = parse_time(link.published_at_raw)
             link.published_at = shown.iso if shown else None
         return item
 

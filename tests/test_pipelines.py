@@ -34,7 +34,7 @@ def test_unparseable_date_is_kept_raw_and_flagged() -> None:
 
 
 def test_views_and_related_dates_are_normalised() -> None:
-    item = build_record(_raw(views="1.254", related=[RelatedLink("Tin liên quan", "A", "https://x/a-2.html", "(06/12/2023)")]))
+    item = build_record(_raw(views="1.254", related=[RelatedLink("Tin liên quan", "A", "https://x/a-2.html", published_at_raw="06/12/2023")]))
     assert item.views == 1254
     assert item.related[0].published_at == "2023-12-06"
     assert item.warnings == []

@@ -147,7 +147,7 @@ def related_lists(
             if found and found[0] in title:  # the date written inside the link: "Title(26/02/2021 7:49:19 SA)"
                 title = clean(title.replace(found[0], "").rstrip("( )")) or ""
             if title:
-                out.append(RelatedLink(section=label, title=title, url=url, published_at=date_raw))
+                out.append(RelatedLink(section=label, title=title, url=url, published_at_raw=date_raw))
     return out
 
 

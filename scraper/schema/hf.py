@@ -23,7 +23,7 @@ def features():
         "breadcrumbs": List({"name": text, "url": text}),
         "summary": text, "body_text": text, "body_html": text,
         "images": List({"url": text, "caption": text, "alt": text}),
-        "related": List({"section": text, "title": text, "url": text, "published_at": text}),
+        "related": List({"section": text, "title": text, "url": text, "published_at": text, "published_at_raw": text}),
         "author": text, "source": text, "tags": List(text), "views": Value("int64"),
         "word_count": Value("int64"), "content_hash": text, "fetched_at": text, "lang": text,
         "warnings": List(text), "archived_at": text, "archive_url": text,
