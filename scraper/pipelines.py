@@ -153,20 +153,33 @@ class DedupPipeline:
 RECORD_PIPELINES: tuple[type, ...] = (TextPipeline, DatesPipeline, CountsPipeline, DerivedFieldsPipeline, ValidatePipeline)
 
 
+class RecordPipeline:
+    """The record chain, ``RECORD_PIPELINES`` in order, as one Scrapy pipeline.
+
+    The crawl and the offline ``extract`` run this very object's chain, so a record never
+    depends on how its page was obtained; one Scrapy stage instead of five also spares the
+    per-stage dispatch, a measurable share of a fast crawl's time.
+    """
+
+    def __init__(self, stats=None) -> None:
+        self.chain = [ValidatePipeline(stats) if cls is ValidatePipeline else cls() for cls in RECORD_PIPELINES]
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats)
+
+    def process_item(self, item: ArticleItem) -> ArticleItem:
+        for stage in self.chain:
+            item = stage.process_item(item)
+        return item
+
+
+_OFFLINE = RecordPipeline()
+
+
 def build_record(item: ArticleItem) -> ArticleItem:
-    """Run the record pipelines in order: the offline twin of the crawl's chain."""
-    for pipeline in _record_chain():
-        item = pipeline.process_item(item)
-    return item
-
-
-_CHAIN: list[Any] = []
-
-
-def _record_chain() -> list[Any]:
-    if not _CHAIN:
-        _CHAIN.extend(p() for p in RECORD_PIPELINES)
-    return _CHAIN
+    """Run the record chain: the offline twin of the crawl's."""
+    return _OFFLINE.process_item(item)
 
 
 _NESTED = ("breadcrumbs", "images", "related")

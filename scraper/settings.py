@@ -55,12 +55,10 @@ WARC_IMAGES = False
 WARC_MAX_SIZE = 1024**3
 
 # --- Records ------------------------------------------------------------------------------
+#: RecordPipeline runs the record chain (text → dates → counts → derived fields → validation,
+#: see scraper.pipelines.RECORD_PIPELINES), the same chain as offline extraction.
 ITEM_PIPELINES = {
-    "scraper.pipelines.TextPipeline": 100,
-    "scraper.pipelines.DatesPipeline": 200,
-    "scraper.pipelines.CountsPipeline": 300,
-    "scraper.pipelines.DerivedFieldsPipeline": 400,
-    "scraper.pipelines.ValidatePipeline": 500,
+    "scraper.pipelines.RecordPipeline": 100,
     "scraper.pipelines.DedupPipeline": 600,
     "scraper.feeds.FeedPipeline": 900,
 }
