@@ -113,3 +113,16 @@ def test_sigkill_mid_crawl_then_restart_gives_every_article_once(replica, tmp_pa
             json.loads(line)
     got = _by_id(records(tmp_path))
     assert set(got) == {str(i) for i in site.expected_ids()}
+
+
+def test_categories_argument_narrows_the_crawl(replica, tmp_path) -> None:
+    site = replica.site
+    wanted = site.categories[1]
+    code, log = crawl(replica.base_url, tmp_path, args={"categories": wanted.alias})
+    assert code == 0, log[-3000:]
+    recs = records(tmp_path)
+    expected = {str(a.id) for a in site.category_articles(wanted.alias) if a.id not in site.missing_ids}
+    assert {r["article_id"] for r in recs} == expected
+    assert {r["category"] for r in recs} == {wanted.name}
+    other = {f"/{c.alias}/" for c in site.categories if c is not wanted}
+    assert not other & {path for _, path, _ in replica.requests}
