@@ -9,11 +9,11 @@ import unicodedata
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _SPACES = re.compile(r"[^\S\n]+")
 # Zero-width characters CKEditor and copy-paste leave behind; they split words invisibly.
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
 def _visible(text: str) -> str:
-    return _INVISIBLE.sub("", text) if _INVISIBLE.search(text) else text
+    return INVISIBLE.sub("", text) if INVISIBLE.search(text) else text
 
 
 def decode_entities(text: str) -> str:

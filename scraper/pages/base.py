@@ -20,6 +20,7 @@ from ..urls import absolute, article_id, canonical_article_url, is_article_url, 
 from .body import Body, make_image
 from .related import related_lists
 
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: Plain lxml elements: lxml.html's Python-side class lookup would double the extraction time.
 _PARSER = etree.HTMLParser(encoding="utf-8", no_network=True)
 #: Labels that announce a field's value on the page.
@@ -41,6 +42,8 @@ def parse(markup: str | bytes) -> etree._Element:
         _, markup = html_to_unicode(None, markup)
     if not unicodedata.is_normalized("NFC", markup):
         markup = unicodedata.normalize("NFC", markup)
+    if _CONTROL_CHARS.search(markup):  # invalid in HTML; lxml would refuse them in edited text
+        markup = _CONTROL_CHARS.sub("", markup)
     if not markup.strip():
         raise NotAnArticle("empty document")
     try:

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree
 
 from ..items import Image
-from ..text import clean, clean_lines
+from ..text import INVISIBLE, clean, clean_lines
 from ..urls import absolute
 
 BLOCK = frozenset(
@@ -23,8 +22,8 @@ BLOCK = frozenset(
 )
 _DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "form", "input", "button", "select")
 _TABLE_PARTS = frozenset(("tr", "tbody", "thead", "tfoot"))
-_PB = "\x00"  # paragraph break marker
-_BR = "\x01"  # line break marker
+_PB = "\ue000"  # paragraph break marker (private use: lxml refuses control characters in text)
+_BR = "\ue001"  # line break marker
 _BR_RUN = re.compile(f"{_BR}(?:\\s*{_BR})+")
 _META_LINE = re.compile(r"^(Tác giả|Nguồn tin|Nguồn|Lượt xem|Đã xem|Lượt đọc|Số lượt xem)\s*:", re.IGNORECASE)
 
@@ -147,40 +146,31 @@ def _clean_tree(root: etree._Element, base_url: str) -> None:
                     el.set(attr, url)
 
 
-def _tokens(el: etree._Element, skip: set[etree._Element]) -> Iterator[str]:
-    """Text of ``el`` with paragraph/line break markers, leaving out ``skip`` subtrees."""
-    if el in skip or not isinstance(el.tag, str):
-        return
-    tag = el.tag
-    if tag == "br":
-        yield _BR
-        return
-    block = tag in BLOCK
-    if block:
-        yield _PB
-    if el.text:
-        yield el.text
-    for child in el:
-        yield from _tokens(child, skip)
-        if child.tail:
-            yield child.tail
-    if block:
-        yield _PB
+def _mark_breaks(root: etree._Element) -> None:
+    """Write paragraph and line breaks into the text itself, so lxml's C-level ``itertext``
+    yields the body as one stream (a recursive Python walk was most of the body's cost)."""
+    for el in root.iter():
+        tag = el.tag
+        if tag == "br":
+            el.tail = _BR + (el.tail or "")
+        elif tag in BLOCK:
+            el.text = _PB + (el.text or "")
+            el.tail = _PB + (el.tail or "")
 
 
-def paragraphs(nodes: Iterable[etree._Element], skip: set[etree._Element]) -> list[str]:
-    """Split the nodes' text into paragraphs: blocks and ``<br><br>`` separate them.
+def split_paragraphs(stream: str) -> list[str]:
+    """Paragraphs of a marked stream: blocks and ``<br><br>`` separate them, a single ``<br>`` is "\n".
 
-    Source newlines are white space like any other; only a single ``<br>`` makes a "\n".
+    Source newlines are white space like any other. The stream comes from a parsed page,
+    already NFC; only text that still holds entities goes through the full cleaning.
     """
-    stream = "".join(t for node in nodes for t in _tokens(node, skip))
-    stream = _BR_RUN.sub(_PB, stream)
     out = []
-    for chunk in stream.split(_PB):
+    for chunk in _BR_RUN.sub(_PB, stream).split(_PB):
         if not chunk or chunk.isspace():
             continue
-        lines = (" ".join(line.split()) for line in chunk.split(_BR))
-        text = clean_lines("\n".join(line for line in lines if line))
+        text = "\n".join(line for line in (" ".join(part.split()) for part in chunk.split(_BR)) if line)
+        if "&" in text or INVISIBLE.search(text):
+            text = clean_lines(text)
         if text:
             out.append(text)
     return out
@@ -200,20 +190,22 @@ def extract_body(nodes: list[etree._Element], base_url: str) -> Body:
             rows = None
             holder.append(node)
     _clean_tree(holder, base_url)
-    skip: set[etree._Element] = set()
+    fragment = "".join(etree.tostring(c, encoding="unicode", method="html", with_tail=True) for c in holder)
+    captions = [(img, _caption_for(img)) for img in holder.iter("img")]
+    _mark_breaks(holder)
     images: list[Image] = []
-    for img in holder.iter("img"):
-        cap_el = _caption_for(img)
+    for img, cap_el in captions:
         caption = None
         if cap_el is not None:
-            caption = " ".join(paragraphs([cap_el], set())) or None
-            skip.add(cap_el)
+            caption = " ".join(split_paragraphs("".join(cap_el.itertext()))) or None
         image = make_image(img, base_url, caption)
         if image is not None:
             images.append(image)
+    for cap_el in {id(c): c for _, c in captions if c is not None}.values():
+        if cap_el.getparent() is not None:
+            _drop_keep_tail(cap_el)
     paras: list[str] = []
     meta: list[str] = []
-    for para in paragraphs(holder, skip):
+    for para in split_paragraphs("".join(holder.itertext())):
         (meta if _META_LINE.match(para) else paras).append(para)
-    fragment = "".join(etree.tostring(c, encoding="unicode", method="html", with_tail=True) for c in holder)
     return Body(paragraphs=paras, html=fragment.strip(), images=images, meta_lines=meta)
