@@ -57,9 +57,6 @@ class RedisStateStore:
     def is_known(self, key: str) -> bool:
         return bool(self.known([key]))
 
-    def count(self) -> int:
-        return self.db.scard(self.articles)
-
     def mark_gone(self, key: str, url: str, status: int, retry_days: float) -> None:
         self.db.hset(self.gone, key, time.time() + retry_days * 86400)
 

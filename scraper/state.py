@@ -93,9 +93,6 @@ class StateStore:
     def is_known(self, key: str) -> bool:
         return bool(self.known([key]))
 
-    def count(self) -> int:
-        return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
-
     # -- the write journal --------------------------------------------------------------------
     def begin(self, key: str, url: str, files: list[tuple[str, str, int]]) -> None:
         """Before appending: each feed file's path, format and current size."""

@@ -63,10 +63,15 @@ class WarcWriterFiles:
         self.writer.write_record(self.writer.create_warcinfo_record(path.name, info))
         self.fh.flush()
 
-    def write(self, *records) -> None:
+    def current(self) -> WARCWriter:
+        """The writer of the file being filled; a new file once past ``max_size``."""
         if self.fh is None or self.fh.tell() >= self.max_size:
             self.close()
             self._open()
+        return self.writer
+
+    def write(self, *records) -> None:
+        self.current()
         for record in records:
             self.writer.write_record(record)
         self.fh.flush()  # each record is its own gzip member: a kill leaves earlier ones readable
@@ -115,9 +120,7 @@ class WarcCaptureMiddleware:
 
     def capture(self, request: Request, response: Response) -> None:
         writer = self.files
-        if writer.writer is None:
-            writer._open()
-        w = writer.writer
+        w = writer.current()
         protocol = response.protocol or "HTTP/1.1"
         try:
             reason = HTTPStatus(response.status).phrase
