@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import ClassVar
 
 from lxml import etree
@@ -135,15 +135,27 @@ class ArticlePage:
         return cls(parse(markup), url)
 
     # -- shared fields -------------------------------------------------------------
+    @cached_property
+    def head(self) -> dict[str, str]:
+        """``<meta>`` contents by property/name and ``<link>`` hrefs as ``link:<rel>``, first of each,
+        from one pass over the head (instead of one whole-page XPath per lookup)."""
+        found: dict[str, str] = {}
+        head = self.root.find("head")
+        for el in head.iter("meta", "link") if head is not None else ():
+            if el.tag == "meta":
+                key, value = el.get("property") or el.get("name"), el.get("content")
+            else:
+                key, value = f"link:{(el.get('rel') or '').lower()}", el.get("href")
+            if key and value is not None:
+                found.setdefault(key, value)
+        return found
+
     def meta(self, name: str) -> str | None:
-        values = self.root.xpath(f"//meta[@property='{name}' or @name='{name}']/@content")
-        return clean(values[0]) if values else None
+        return clean(self.head.get(name))
 
     def canonical_url(self) -> str:
         """The article's own address: canonical link or og:url when they name an article."""
-        for href in self.root.xpath("//link[@rel='canonical']/@href") + self.root.xpath(
-            "//meta[@property='og:url']/@content"
-        ):
+        for href in (self.head.get("link:canonical"), self.head.get("og:url")):
             url = absolute(self.url, href)
             if url and is_web_url(url) and is_article_url(url):
                 return canonical_article_url(url)

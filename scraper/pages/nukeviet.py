@@ -90,9 +90,15 @@ class NukeVietArticlePage(ArticlePage):
         return out
 
     def breadcrumbs(self):
-        items = self.root.xpath(
-            "//*[contains(@itemtype, 'BreadcrumbList')]//*[@itemprop='itemListElement']"
-        ) or self.root.xpath("//ul[contains(@class, 'breadcrumb')]/li[normalize-space()]")
+        """BreadcrumbList microdata (NukeViet's hidden ``temp-breadcrumbs``), else a visible list."""
+        first_item = self.ids.get("itemprop:itemListElement")
+        holder = first_item.getparent() if first_item is not None else None
+        if holder is not None and "BreadcrumbList" in (holder.get("itemtype") or ""):
+            items = [el for el in holder if el.get("itemprop") == "itemListElement"]
+        else:
+            items = self.root.xpath(
+                "//*[contains(@itemtype, 'BreadcrumbList')]//*[@itemprop='itemListElement']"
+            ) or self.root.xpath("//ul[contains(@class, 'breadcrumb')]/li[normalize-space()]")
         return self.crumbs_from(items)
 
     def tags(self, scope: etree._Element) -> list[str]:
