@@ -92,11 +92,22 @@ def _is_item(node: etree._Element, label: str) -> bool:
     )
 
 
-def _item_text(link: etree._Element, section: etree._Element) -> str:
+def _link_counts(section: etree._Element) -> dict[etree._Element, int]:
+    """How many links each element inside ``section`` holds: one walk, not a search per ancestor."""
+    counts: dict[etree._Element, int] = {}
+    for a in section.iter("a"):
+        for anc in a.iterancestors():
+            if anc is section:
+                break
+            counts[anc] = counts.get(anc, 0) + 1
+    return counts
+
+
+def _item_text(link: etree._Element, section: etree._Element, counts: dict[etree._Element, int]) -> str:
     """The text of the link's item (its highest ancestor holding no other link)."""
     item = link
     for anc in link.iterancestors():
-        if anc is section or len(anc.findall(".//a")) > 1:
+        if anc is section or counts.get(anc, 0) > 1:
             break
         item = anc
     if item is link:
@@ -139,10 +150,11 @@ def related_lists(
             items.append((link, url))
         if not items:
             continue
+        counts = _link_counts(section)
         for link, url in items:
             claimed.add(link)
             title = clean("".join(link.itertext())) or clean(link.get("title")) or ""
-            found = find_time(clean(_item_text(link, section)) or "")
+            found = find_time(" ".join(_item_text(link, section, counts).split()))
             date_raw = found[0] if found else None
             if found and found[0] in title:  # the date written inside the link: "Title(26/02/2021 7:49:19 SA)"
                 title = clean(title.replace(found[0], "").rstrip("( )")) or ""
