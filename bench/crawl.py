@@ -193,9 +193,9 @@ def bench_env() -> dict[str, str]:
     return env
 
 
-def full_crawl(replica: Replica, label: str, timeout: float) -> Run:
+def full_crawl(replica: Replica, label: str, timeout: float, workers: int = 0) -> Run:
     with tempfile.TemporaryDirectory(prefix="laichau-bench-full-") as tmp:
-        settings = {**REPLICA_SETTINGS, "OUTPUT_DIR": tmp, "LOG_LEVEL": "WARNING"}
+        settings = {**REPLICA_SETTINGS, "OUTPUT_DIR": tmp, "LOG_LEVEL": "WARNING", "EXTRACT_WORKERS": str(workers)}
         argv = crawl_argv("laichau", {"base_url": replica.base_url}, settings)
         return run_crawl(label, argv, replica, Path(tmp), timeout, bench_env())
 
@@ -231,6 +231,8 @@ def main() -> int:
     ap.add_argument("--categories", type=int, default=5)
     ap.add_argument("--skip-large", action="store_true", help="only the small replica (no RSS growth ratio)")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds before a crawl is killed")
+    ap.add_argument("--extract-workers", type=int, default=1,
+                    help="also run the full crawl with this many extraction worker processes (0: skip)")
     args = ap.parse_args()
 
     runs: list[Run] = []
@@ -242,7 +244,11 @@ def main() -> int:
             print(row(full), flush=True)
             bare = bare_crawl(small, "bare", args.timeout)
             print(row(bare), flush=True)
-        runs += [full, bare]
+            pooled = None
+            if args.extract_workers > 0:
+                pooled = full_crawl(small, f"full +{args.extract_workers}w", args.timeout, args.extract_workers)
+                print(row(pooled), flush=True)
+        runs += [full, bare, *([pooled] if pooled else [])]
         large = None
         if not args.skip_large:
             with Replica(args.articles_large, args.categories, Path(logs) / "large.log") as big:
@@ -255,6 +261,11 @@ def main() -> int:
         print(f"note: the crawls fetched different page counts (full {full.pages:,}, bare {bare.pages:,})")
     ratio = full.pages_per_s / bare.pages_per_s if bare.pages_per_s else float("nan")
     print(f"pages/s full/bare = {full.pages_per_s:.1f}/{bare.pages_per_s:.1f} = {ratio:.2f} (target >= 0.85)")
+    if pooled is not None:
+        pratio = pooled.pages_per_s / bare.pages_per_s if bare.pages_per_s else float("nan")
+        print(f"pages/s full with {args.extract_workers} extraction worker(s)/bare = "
+              f"{pooled.pages_per_s:.1f}/{bare.pages_per_s:.1f} = {pratio:.2f} "
+              "(the workers' CPU and memory are not in the crawl's columns)")
     print(f"peak RSS full crawl, {args.articles_small:,} articles: {full.maxrss_kib / 1024:.1f} MiB")
     if large is not None:
         growth = large.maxrss_kib / full.maxrss_kib

@@ -117,11 +117,15 @@ class ValidatePipeline:
             item.warn("schema", f"{path}: {error.message[:200]}")
         if errors:
             logger.warning("%s fails the schema (%d problems), written flagged: %s", item.url, len(errors), errors[0].message[:200])
+        self.count(item)
+        return item
+
+    def count(self, item: ArticleItem) -> None:
         if self.stats is not None:
-            self.stats.inc_value("records/invalid" if errors else "records/valid")
+            invalid = any(w.startswith("schema:") for w in item.warnings)
+            self.stats.inc_value("records/invalid" if invalid else "records/valid")
             if item.warnings:
                 self.stats.inc_value("records/flagged")
-        return item
 
 
 class DedupPipeline:
@@ -169,6 +173,9 @@ class RecordPipeline:
         return cls(crawler.stats)
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
+        if getattr(item, "built", False):  # built by this very chain in an extraction worker
+            self.chain[-1].count(item)
+            return item
         for stage in self.chain:
             item = stage.process_item(item)
         return item

@@ -63,6 +63,10 @@ ITEM_PIPELINES = {
     "scraper.feeds.FeedPipeline": 900,
 }
 
+#: Worker processes that turn article pages into records (0: in the crawl process). Worth it
+#: only where the server is fast enough for the crawl to be CPU-bound (a replica, a mirror).
+EXTRACT_WORKERS = 0
+
 #: Where output goes; ``FEED_PATH`` names the JSON Lines file (default: a dated file in OUTPUT_DIR).
 OUTPUT_DIR = "output"
 FEED_PATH = None

@@ -14,6 +14,7 @@ from ..distributed import apply_preset
 from ..redis_state import RedisStateStore
 from ..report import download_failed
 from ..state import StateStore
+from ..workers import ExtractionPool
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ def open_state(settings) -> StateStore | RedisStateStore:
 
 class StatefulSpider(scrapy.Spider):
     state: StateStore | RedisStateStore | None = None
+    extraction_pool: ExtractionPool | None = None
 
     @classmethod
     def update_settings(cls, settings) -> None:
@@ -44,12 +46,17 @@ class StatefulSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.state = open_state(crawler.settings)
+        workers = crawler.settings.getint("EXTRACT_WORKERS", 0)
+        if workers > 0:
+            spider.extraction_pool = ExtractionPool(workers)
         crawler.signals.connect(spider.close_state, signal=scrapy.signals.spider_closed)
         return spider
 
     def close_state(self) -> None:
         if self.state is not None:
             self.state.close()
+        if self.extraction_pool is not None:
+            self.extraction_pool.close()
 
     def failed(self, failure) -> None:
         """A request that got no usable response after its retries: counted for the run report."""

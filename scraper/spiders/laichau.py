@@ -191,7 +191,7 @@ class LaichauSpider(StatefulSpider):
                 meta={"handle_httpstatus_list": [404, 410]},
             )
 
-    def parse_article(self, response: Response, key: str, listed: ListingEntry | None = None):
+    async def parse_article(self, response: Response, key: str, listed: ListingEntry | None = None):
         # this worker's merged listing data; the copy in the request serves a worker that did not list it
         entry = self.listed.pop(key, None) or listed
         if response.status in (404, 410):
@@ -201,6 +201,9 @@ class LaichauSpider(StatefulSpider):
                 self.state.mark_gone(key, response.url, response.status, self.settings.getfloat("GONE_RETRY_DAYS", 7))
             return
         try:
+            if self.extraction_pool is not None:
+                yield await self.extraction_pool.build(response.text, response.url, entry)
+                return
             item = extract_article(response.text, response.url)
         except NotAnArticle as exc:
             logger.warning("%s: not an article page (%s)", response.url, exc)

@@ -126,3 +126,17 @@ def test_categories_argument_narrows_the_crawl(replica, tmp_path) -> None:
     assert {r["category"] for r in recs} == {wanted.name}
     other = {f"/{c.alias}/" for c in site.categories if c is not wanted}
     assert not other & {path for _, path, _ in replica.requests}
+
+
+def test_extraction_workers_give_the_same_records(replica, tmp_path) -> None:
+    code, log = crawl(replica.base_url, tmp_path / "inline")
+    assert code == 0, log[-3000:]
+    code, log = crawl(replica.base_url, tmp_path / "pool", settings={"EXTRACT_WORKERS": "2"})
+    assert code == 0, log[-3000:]
+    inline = {r["article_id"]: r for r in records(tmp_path / "inline")}
+    pooled = {r["article_id"]: r for r in records(tmp_path / "pool")}
+    assert set(inline) == set(pooled) == {str(i) for i in replica.site.expected_ids()}
+    for key, rec in inline.items():
+        assert {k: v for k, v in pooled[key].items() if k != "fetched_at"} == {k: v for k, v in rec.items() if k != "fetched_at"}
+    report = json.loads(next((tmp_path / "pool").glob("report-*.json")).read_text())
+    assert report["records"] == len(pooled)

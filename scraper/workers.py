@@ -1,0 +1,40 @@
+"""Extraction in worker processes: ``-s EXTRACT_WORKERS=N``.
+
+A crawl of a fast server is CPU-bound on one core: parsing and building records compete
+with Scrapy's own networking. With workers, each article page is turned into its finished
+record (page object, listing join, the record chain) in another process; the crawl process
+keeps only networking, dedup, feeds and state. The live portal, fetched two pages at a time,
+never needs this; a replica, a mirror or a sister portal on a fast link does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
+from .items import ArticleItem
+from .pages import extract_article
+from .pages.listing import ListingEntry, apply_listing
+from .pipelines import build_record
+
+
+def build_article(markup: str, url: str, entry: ListingEntry | None) -> ArticleItem:
+    """The whole record path for one page, as the crawl process would run it."""
+    item = build_record(apply_listing(extract_article(markup, url), entry))
+    item.built = True  # the crawl's RecordPipeline will not run the chain a second time
+    return item
+
+
+class ExtractionPool:
+    """A process pool started from a clean interpreter (forkserver): the crawl's event loop
+    and its threads are never forked."""
+
+    def __init__(self, workers: int) -> None:
+        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+
+    async def build(self, markup: str, url: str, entry: ListingEntry | None) -> ArticleItem:
+        return await asyncio.wrap_future(self.pool.submit(build_article, markup, url, entry))
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
