@@ -11,6 +11,8 @@ SPIDER_MODULES = ["scraper.spiders"]
 NEWSPIDER_MODULE = "scraper.spiders"
 
 # --- Politeness -----------------------------------------------------------------------
+#: Where the portal's operators can reach whoever runs the crawl: set it (-s CONTACT_URL=…);
+#: the User-Agent is built from it.
 CONTACT_URL = "https://github.com/laichau-scraper/laichau-scraper"
 USER_AGENT = f"laichau-scraper/1.0 (+{CONTACT_URL}; research news corpus)"
 ROBOTSTXT_OBEY = True

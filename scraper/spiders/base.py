@@ -19,6 +19,11 @@ from ..workers import ExtractionPool
 logger = logging.getLogger(__name__)
 
 
+def user_agent(contact_url: str) -> str:
+    """A User-Agent naming the project and where its operator can be reached."""
+    return f"laichau-scraper/1.0 (+{contact_url}; research news corpus)"
+
+
 def flag(value: Any) -> bool:
     """A yes/no spider argument (``-a refresh=1``)."""
     return str(value).strip().lower() in ("1", "true", "yes", "on")
@@ -41,6 +46,9 @@ class StatefulSpider(scrapy.Spider):
     def update_settings(cls, settings) -> None:
         super().update_settings(settings)
         apply_preset(settings)
+        # -s CONTACT_URL=… alone must reach the User-Agent (an explicit -s USER_AGENT still wins)
+        if settings.getpriority("USER_AGENT") < settings.getpriority("CONTACT_URL"):
+            settings.set("USER_AGENT", user_agent(settings.get("CONTACT_URL")), priority=settings.getpriority("CONTACT_URL"))
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
