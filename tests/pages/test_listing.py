@@ -49,3 +49,21 @@ def test_merge_prefers_main_listing_data() -> None:
     main = ListingEntry(url="u", title="T", published_raw="05/12/2023 10:15:32", views_raw="12")
     merge_entry(side, main)
     assert (side.published_raw, side.views_raw, side.title) == ("05/12/2023 10:15:32", "12", "T")
+
+
+def test_hand_built_listing_matches_its_golden() -> None:
+    import json
+
+    from tests.conftest import FIXTURES
+
+    golden = json.loads((FIXTURES / "listings" / "category-page-2.json").read_text("utf-8"))
+    page = ListingPage.from_html((FIXTURES / "listings" / "category-page-2.html").read_bytes(), golden["url"])
+    entries = [
+        {"url": e.url, "title": e.title, "published_raw": e.published_raw, "views_raw": e.views_raw, "primary": e.primary}
+        for e in page.entries()
+    ]
+    assert entries == golden["entries"]
+    assert len(page.entries_to_follow()) == golden["entries_to_follow"]
+    assert page.next_url() == golden["next_url"]
+    assert page.last_page() == golden["last_page"]
+    assert page.categories() == golden["categories"]
