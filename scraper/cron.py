@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from .runner import ROOT, crawl_argv, crawl_env
+from .runner import crawl_argv, run_crawl
 
 OK, PARTIAL, NOTHING, LOCKED = 0, 1, 2, 3
 
@@ -72,9 +72,7 @@ def run(base_url: str | None, output: Path, extra_settings: dict[str, str] | Non
                 "LOG_FILE": str(log_file), **(extra_settings or {}),
             }
             args = {"base_url": base_url} if base_url else {}
-            import subprocess
-
-            proc = subprocess.run(crawl_argv("laichau", args, settings), cwd=ROOT, env=crawl_env())
+            proc = run_crawl(crawl_argv("laichau", args, settings))
             report = json.loads(report_path.read_text("utf-8")) if report_path.exists() else None
             code = exit_code(report)
             if proc.returncode != 0 and code == OK:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import collections
 import json
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 from .replica import ReplicaServer, Site
-from .runner import REPLICA_SETTINGS, ROOT, crawl_argv, crawl_env
+from .runner import REPLICA_SETTINGS, ROOT, crawl_argv, run_crawl
 
 
 def run(out_dir: Path = ROOT / "output" / "demo", articles: int = 200) -> int:
@@ -20,7 +19,7 @@ def run(out_dir: Path = ROOT / "output" / "demo", articles: int = 200) -> int:
     with ReplicaServer(Site(n_articles=articles, n_categories=5)) as server:
         print(f"replica portal with {articles} articles at {server.base_url}")
         settings = {**REPLICA_SETTINGS, "OUTPUT_DIR": str(out_dir), "LOG_FILE": str(out_dir / "crawl.log")}
-        proc = subprocess.run(crawl_argv("laichau", {"base_url": server.base_url}, settings), cwd=ROOT, env=crawl_env())
+        proc = run_crawl(crawl_argv("laichau", {"base_url": server.base_url}, settings))
         requests = len(server.requests)
     feeds = sorted(out_dir.glob("articles-*.jsonl"))
     recs = [json.loads(line) for path in feeds for line in path.read_text("utf-8").splitlines()]

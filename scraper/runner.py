@@ -48,3 +48,8 @@ def start_crawl(argv: Sequence[str], log_path: Path | None = None, **popen: obje
     """Start a crawl process, its log to ``log_path`` (or inherited)."""
     out = log_path.open("ab") if log_path else None
     return subprocess.Popen(list(argv), cwd=ROOT, env=crawl_env(), stdout=out, stderr=subprocess.STDOUT if out else None, **popen)
+
+
+def run_crawl(argv: Sequence[str], **run: object) -> subprocess.CompletedProcess:
+    """Run a crawl process to its end (``subprocess.run`` options pass through)."""
+    return subprocess.run(list(argv), cwd=ROOT, env=crawl_env(), **run)

@@ -1,28 +1,30 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from scraper.replica import ReplicaServer, Site
-from scraper.runner import REPLICA_SETTINGS, crawl_argv, crawl_env
-from tests.conftest import ROOT
+from scraper.runner import REPLICA_SETTINGS, crawl_argv, run_crawl
 
 
 def crawl(
     base_url: str, out: Path, timeout: float = 240, args: dict | None = None, settings: dict | None = None,
-    extra: list[str] | None = None,
+    extra: list[str] | None = None, spider: str = "laichau",
 ):
-    """One crawl process against ``base_url``, writing under ``out``; returns (returncode, log)."""
+    """One crawl process writing under ``out``; returns (returncode, log).
+
+    ``base_url`` is the portal for ``laichau`` and the archive for ``wayback``.
+    """
     out.mkdir(parents=True, exist_ok=True)
+    target = {"laichau": "base_url", "wayback": "archive_base"}[spider]
     argv = crawl_argv(
-        "laichau",
-        {"base_url": base_url, **(args or {})},
+        spider,
+        {target: base_url, **(args or {})},
         {**REPLICA_SETTINGS, "OUTPUT_DIR": str(out), "LOG_FILE": str(out / "crawl.log"), **(settings or {})},
     )
-    proc = subprocess.run(argv + (extra or []), cwd=ROOT, env=crawl_env(), timeout=timeout, capture_output=True)
+    proc = run_crawl(argv + (extra or []), timeout=timeout, capture_output=True)
     log = (out / "crawl.log").read_text("utf-8", "replace") if (out / "crawl.log").exists() else ""
     return proc.returncode, log + proc.stderr.decode("utf-8", "replace")
 

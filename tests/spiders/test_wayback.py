@@ -8,22 +8,12 @@ import json
 import pytest
 
 from scraper.replica.wayback import WaybackReplica, WaybackServer
-from scraper.runner import REPLICA_SETTINGS, crawl_argv
-from tests.spiders.conftest import records
+from tests.spiders.conftest import crawl, records
 
 
-def wayback(archive: str, out, args: dict | None = None, settings: dict | None = None) -> None:
-    import subprocess
-
-    from scraper.runner import ROOT, crawl_env
-
-    out.mkdir(parents=True, exist_ok=True)
-    argv = crawl_argv(
-        "wayback", {"archive_base": archive, **(args or {})},
-        {**REPLICA_SETTINGS, "OUTPUT_DIR": str(out), "LOG_FILE": str(out / "crawl.log"), "CDX_PAGE_SIZE": "7", **(settings or {})},
-    )
-    proc = subprocess.run(argv, cwd=ROOT, env=crawl_env(), timeout=240, capture_output=True)
-    assert proc.returncode == 0, (out / "crawl.log").read_text()[-3000:]
+def wayback(archive: str, out, args: dict | None = None) -> None:
+    code, log = crawl(archive, out, args=args, settings={"CDX_PAGE_SIZE": "7"}, spider="wayback")
+    assert code == 0, log[-3000:]
 
 
 @pytest.fixture(scope="module")
