@@ -57,6 +57,15 @@ class Run:
     def pages_per_s(self) -> float:
         return self.pages / self.wall if self.wall else 0.0
 
+    @property
+    def elapsed(self) -> float:
+        """Scrapy's own clock: engine start to close, without interpreter start-up and imports."""
+        return float(self.stats.get("elapsed_time_seconds", 0.0))  # type: ignore[arg-type]
+
+    @property
+    def crawl_pages_per_s(self) -> float:
+        return self.pages / self.elapsed if self.elapsed else 0.0
+
 
 class Replica:
     """``python -m scraper.replica`` in its own process on 127.0.0.1, port chosen by the kernel."""
@@ -210,14 +219,14 @@ def bare_crawl(replica: Replica, label: str, timeout: float) -> Run:
 
 
 HEADER = (f"{'crawl':12} {'articles':>8} {'pages':>7} {'items':>6} {'wall s':>7} {'pages/s':>8} "
-          f"{'crawl cpu%':>10} {'replica cpu%':>12} {'peak RSS MiB':>12} {'warn/err':>8}")
+          f"{'crawl s':>7} {'pages/s':>8} {'crawl cpu%':>10} {'replica cpu%':>12} {'peak RSS MiB':>12} {'warn/err':>8}")
 
 
 def row(r: Run) -> str:
     server = f"{100 * r.server_cpu / r.wall:12.0f}" if r.server_cpu is not None else f"{'?':>12}"
     warn_err = f"{r.stats.get('log_count/WARNING', 0)}/{r.stats.get('log_count/ERROR', 0)}"
     return (f"{r.label:12} {r.articles:8,d} {r.pages:7,d} {r.items:6,d} {r.wall:7.1f} {r.pages_per_s:8.1f} "
-            f"{100 * r.cpu / r.wall:10.0f} {server} {r.maxrss_kib / 1024:12.1f} {warn_err:>8}")
+            f"{r.elapsed:7.1f} {r.crawl_pages_per_s:8.1f} {100 * r.cpu / r.wall:10.0f} {server} {r.maxrss_kib / 1024:12.1f} {warn_err:>8}")
 
 
 def _k(n: int) -> str:

@@ -88,15 +88,34 @@ class DerivedFieldsPipeline:
         return item
 
 
+def inline_refs(node: Any, defs: dict[str, Any]) -> Any:
+    """The schema with every local ``$ref`` replaced by its definition.
+
+    fastjsonschema compiles each ``$ref`` to a call whose error-path name it formats with
+    ``**locals()`` for every array element, error or not: 180 µs a record against 27 µs inlined.
+    """
+    if isinstance(node, list):
+        return [inline_refs(v, defs) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: inline_refs(v, defs) for k, v in node.items() if k not in ("$ref", "$defs")}
+    if "$ref" in node:
+        ref = node["$ref"]
+        if "#/$defs/" not in ref:
+            raise ValueError(f"only local $defs references can be inlined, not {ref!r}")
+        out = {**inline_refs(defs[ref.rsplit("/", 1)[-1]], defs), **out}
+    return out
+
+
 class ValidatePipeline:
     """Check the record against the JSON Schema; a failing record is kept and flagged.
 
-    A compiled validator (fastjsonschema, ~6x faster) decides; only a failing record pays for
-    jsonschema's full list of reasons.
+    A compiled validator (fastjsonschema on the ref-inlined schema, ~40x faster) decides; only
+    a failing record pays for jsonschema's full list of reasons.
     """
 
     validator = Draft202012Validator(schema())
-    fast = staticmethod(fastjsonschema.compile(schema()))
+    fast = staticmethod(fastjsonschema.compile(inline_refs(schema(), schema()["$defs"])))
 
     def __init__(self, stats=None) -> None:
         self.stats = stats

@@ -11,7 +11,7 @@ from scrapy.utils.test import get_crawler
 
 from scraper.feeds import FeedPipeline
 from scraper.items import ArticleItem, RelatedLink
-from scraper.pipelines import DedupPipeline, ValidatePipeline, build_record
+from scraper.pipelines import DedupPipeline, ValidatePipeline, build_record, inline_refs, record_dict
 
 
 def _raw(**kw) -> ArticleItem:
@@ -38,6 +38,51 @@ def test_views_and_related_dates_are_normalised() -> None:
     assert item.views == 1254
     assert item.related[0].published_at == "2023-12-06"
     assert item.warnings == []
+
+
+def _breaks(record: dict, path: tuple, value: object) -> dict:
+    out = json.loads(json.dumps(record))
+    *parents, last = path
+    node = out
+    for key in parents:
+        node = node[key]
+    node[last] = value
+    return out
+
+
+def test_fast_validator_agrees_with_jsonschema_on_every_rule() -> None:
+    """The ref-inlined compiled schema decides exactly as the reference validator does."""
+    good = record_dict(build_record(_raw(
+        views="12", tags=["an ninh"],
+        related=[RelatedLink("Tin liên quan", "A", "https://congan.laichau.gov.vn/a/b-2.html", published_at_raw="06/12/2023")],
+    )))
+    good["images"] = [{"url": "https://congan.laichau.gov.vn/uploads/a.jpg", "caption": None, "alt": None}]
+    good["breadcrumbs"] = [{"name": "Trang chủ", "url": "https://congan.laichau.gov.vn/"}]
+    cases = [good] + [_breaks(good, path, value) for path, value in [
+        (("url",), "/relative"), (("title",), ""), (("published_at",), "2023-12-05 10:15"),
+        (("related", 0, "url"), "javascript:x"), (("related", 0, "published_at"), "06/12/2023"),
+        (("related", 0, "section"), ""), (("images", 0, "caption"), ""), (("images", 0, "extra"), 1),
+        (("breadcrumbs", 0, "url"), "/"), (("tags", 0), ""), (("views",), -1), (("content_hash",), "x"),
+        (("layout",), "other"), (("warnings",), ["Bad Flag"]), (("archived_at",), "2023"), (("lang",), "en"),
+    ]]
+    for record in cases:
+        reference_ok = not list(ValidatePipeline.validator.iter_errors(record))
+        try:
+            ValidatePipeline.fast(record)
+            fast_ok = True
+        except Exception:
+            fast_ok = False
+        assert fast_ok == reference_ok, record
+    assert sum(1 for r in cases if not list(ValidatePipeline.validator.iter_errors(r))) == 1  # only the good one
+
+
+def test_inline_refs_leaves_no_reference() -> None:
+    schema = ValidatePipeline.validator.schema
+    flat = inline_refs(schema, schema["$defs"])
+    assert "$ref" not in json.dumps(flat) and "$defs" not in flat
+    assert flat["properties"]["related"]["items"]["properties"]["url"]["pattern"] == "^(https?|file)://"
+    with pytest.raises(ValueError):
+        inline_refs({"$ref": "other.json#/x"}, {})
 
 
 def test_invalid_record_is_written_flagged_and_counted(tmp_path) -> None:
