@@ -132,6 +132,16 @@ def parse_time(raw: str | None) -> ParsedTime | None:
     return ParsedTime(text, value)
 
 
+def find_time_raw(text: str) -> str | None:
+    """The first known-shape time inside a longer text, as shown, unparsed.
+
+    For fields whose parse happens later in the record chain (related links): half the
+    cost of :func:`find_time`.
+    """
+    m = _KNOWN.search(text)
+    return m.group(0) if m else None
+
+
 def find_time(text: str) -> tuple[str, ParsedTime] | None:
     """Find the first known-shape time inside a longer text.
 

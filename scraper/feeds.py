@@ -1,8 +1,9 @@
 """Crash-safe feeds: JSON Lines and CSV, every record one ``write`` of whole lines.
 
 Scrapy's feed exporters buffer and may leave a half line on a kill; here each record
-goes out in one append, bracketed by the state journal (``state.py``), so a SIGKILL costs
-at most the line being written, which the next run's recovery cuts off.
+goes out in one append, and the state journal (``state.py``) knows where each feed ended
+at the last checkpoint, so a SIGKILL costs at most the line being written: the next run's
+recovery keeps the whole records after the checkpoint and cuts off the rest.
 
 Every crawl writes ``<OUTPUT_DIR>/articles-<UTC>.jsonl`` unless the user names feeds with
 ``-o``/``-O`` (``FEEDS``); those are written here too (``.jsonl``/``.jl`` or ``.csv``), with
@@ -16,6 +17,7 @@ import io
 import json
 import logging
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -123,6 +125,9 @@ class FeedPipeline:
         self.crawler = crawler
         self.targets = feed_targets(crawler.settings)
         self.fsync = crawler.settings.getbool("FEED_FSYNC", False)
+        self.every = crawler.settings.getint("STATE_CHECKPOINT_RECORDS")
+        self.seconds = crawler.settings.getfloat("STATE_CHECKPOINT_SECONDS")
+        self.last_checkpoint = time.monotonic()
         self.files: list[AppendFile] = []
 
     @classmethod
@@ -140,21 +145,29 @@ class FeedPipeline:
         for f in self.files:
             logger.info("writing records to %s (%s)", f.path, f.fmt)
         self.crawler.stats.set_value("feed/paths", [str(f.path) for f in self.files])
+        self.checkpoint()
+
+    def checkpoint(self, final: bool = False) -> None:
+        """Mark the records written since the last checkpoint done; the journal keeps where each
+        feed ends now, so a kill before the next checkpoint is settled from the feeds themselves."""
+        if self.state is not None:
+            self.state.checkpoint(None if final else [(str(f.path), f.fmt, f.offset()) for f in self.files])
+        self.last_checkpoint = time.monotonic()
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         record = record_dict(item)
-        key = record_key(record)
-        state = self.state
-        if state is not None:
-            state.begin(key, record["url"], [(str(f.path), f.fmt, f.offset()) for f in self.files])
         for f in self.files:
             f.write(record)
+        state = self.state
         if state is not None:
-            state.done(key, record["url"], record["content_hash"], str(self.files[0].path))
+            state.stage(record_key(record), record["url"], record["content_hash"], str(self.files[0].path))
+            if len(state.staged) >= self.every or time.monotonic() - self.last_checkpoint >= self.seconds:
+                self.checkpoint()
         self.crawler.stats.inc_value("feed/records")
         return item
 
     def close_spider(self) -> None:
+        self.checkpoint(final=True)
         for f in self.files:
             f.close()
             logger.info("wrote %d records to %s", f.lines, f.path)

@@ -12,9 +12,8 @@ import os
 import socket
 import time
 from collections.abc import Iterable
-from pathlib import Path
 
-from .state import _complete_record_at, _truncate
+from .state import JOURNAL, settle
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +43,7 @@ class RedisStateStore:
         self.articles = f"{prefix}:articles"
         self.gone = f"{prefix}:gone"
         self.pending = f"{prefix}:pending:{self.worker}"
+        self.staged: list[str] = []
 
     def known(self, keys: Iterable[str]) -> set[str]:
         keys = [k for k in keys if k]
@@ -60,14 +60,21 @@ class RedisStateStore:
     def mark_gone(self, key: str, url: str, status: int, retry_days: float) -> None:
         self.db.hset(self.gone, key, time.time() + retry_days * 86400)
 
-    def begin(self, key: str, url: str, files: list[tuple[str, str, int]]) -> None:
-        self.db.hset(self.pending, key, json.dumps({"url": url, "files": files}))
+    def stage(self, key: str, url: str, content_hash: str | None, output: str | None) -> None:
+        """A record now whole in every feed; marked done at the next checkpoint."""
+        self.staged.append(key)
 
-    def done(self, key: str, url: str, content_hash: str | None, output: str | None) -> None:
-        pipe = self.db.pipeline()
-        pipe.sadd(self.articles, key)
-        pipe.hdel(self.pending, key)
+    def checkpoint(self, files: list[tuple[str, str, int]] | None) -> None:
+        """The staged records done and this worker's journal moved to its feeds' ends, atomically."""
+        pipe = self.db.pipeline()  # MULTI/EXEC
+        if self.staged:
+            pipe.sadd(self.articles, *self.staged)
+        if files is None:
+            pipe.hdel(self.pending, JOURNAL)
+        else:
+            pipe.hset(self.pending, JOURNAL, json.dumps(files))
         pipe.execute()
+        self.staged.clear()
 
     def recover(self) -> tuple[int, int]:
         """Settle the journals of this host's workers that are no longer running."""
@@ -77,20 +84,18 @@ class RedisStateStore:
             pid = name.rsplit("-", 1)[-1]
             if name != self.pending and pid.isdigit() and _alive(int(pid)):
                 continue
-            for key, raw in self.db.hgetall(name).items():
-                entry = json.loads(raw)
-                files = [(Path(p), fmt, offset) for p, fmt, offset in entry["files"]]
-                if all(_complete_record_at(path, fmt, offset, key) for path, fmt, offset in files):
-                    self.db.sadd(self.articles, key)
-                    confirmed += 1
-                else:
-                    for path, _, offset in files:
-                        _truncate(path, offset)
-                    discarded += 1
-                self.db.hdel(name, key)
+            for field, raw in self.db.hgetall(name).items():
+                whole, cut = settle(json.loads(raw))
+                if whole:
+                    self.db.sadd(self.articles, *(key for key, _, _ in whole))
+                confirmed += len(whole)
+                discarded += cut
+                self.db.hdel(name, field)
         if confirmed or discarded:
             logger.warning("state: recovered dead workers' writes: %d confirmed, %d discarded", confirmed, discarded)
         return confirmed, discarded
 
     def close(self) -> None:
+        if self.staged:  # written but not yet checkpointed: they are in the feeds
+            self.checkpoint(None)
         self.db.close()

@@ -74,6 +74,11 @@ OUTPUT_DIR = "output"
 FEED_PATH = None
 #: Incremental state (SQLite); default ``<OUTPUT_DIR>/state.sqlite``.
 STATE_PATH = None
+#: Written records are marked done in the state in batches: after this many records or seconds,
+#: whichever comes first, and at the end. A kill in between loses nothing: the next run's
+#: recovery reads the records written since the last checkpoint back from the feeds.
+STATE_CHECKPOINT_RECORDS = 100
+STATE_CHECKPOINT_SECONDS = 2.0
 
 # --- Distributed crawling (scrapy-redis) ---------------------------------------------------
 #: One switch: -s DISTRIBUTED=True puts the scheduler, duplicate filter and article state on Redis.

@@ -1,10 +1,12 @@
 """Incremental crawl state in an embedded SQLite file.
 
 An article is *done* only once its record is safely in the output. Writing follows a
-small journal: ``begin`` (article id, output file, offset) → append the line → ``done``.
-A kill between the two leaves a *pending* row; ``recover`` then checks the file at that
-offset: a complete line marks the article done, a partial one is cut off, so a restart
-neither repeats nor loses an article and every earlier line stays intact.
+small journal: a *checkpoint* notes where each feed file ends → records are appended and
+*staged* → the next checkpoint marks them done and moves the journal, in one transaction
+(every 100 records or 2 s, not one transaction per record). A kill in between leaves the
+journal's offsets behind; ``recover`` reads the feeds from there: records whole in every
+feed are marked done, anything after them is cut off, so a restart neither repeats nor
+loses an article and every earlier line stays intact.
 """
 
 from __future__ import annotations
@@ -47,6 +49,10 @@ CREATE TABLE IF NOT EXISTS pending (        -- a record being appended: where ea
 """
 
 
+#: The journal's row in ``pending``: where each feed ended at the last checkpoint.
+JOURNAL = "@journal"
+
+
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -62,6 +68,7 @@ class StateStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
+        self.staged: list[tuple[str, str, str | None, str | None]] = []
 
     # -- reading ------------------------------------------------------------------------------
     def known(self, keys: Iterable[str]) -> set[str]:
@@ -94,43 +101,50 @@ class StateStore:
         return bool(self.known([key]))
 
     # -- the write journal --------------------------------------------------------------------
-    def begin(self, key: str, url: str, files: list[tuple[str, str, int]]) -> None:
-        """Before appending: each feed file's path, format and current size."""
-        self.db.execute("INSERT OR REPLACE INTO pending VALUES (?, ?, ?)", (key, url, json.dumps(files)))
+    def stage(self, key: str, url: str, content_hash: str | None, output: str | None) -> None:
+        """A record now whole in every feed; marked done at the next checkpoint."""
+        self.staged.append((key, url, content_hash, output))
 
-    def done(self, key: str, url: str, content_hash: str | None, output: str | None) -> None:
+    def checkpoint(self, files: list[tuple[str, str, int]] | None) -> None:
+        """One transaction: the staged records done, and the journal moved to the feeds' ends.
+
+        ``files`` is each feed's (path, format, size) now; None closes the journal (end of run).
+        """
         now = _now()
         with self.db:
             self.db.execute("BEGIN")
-            self.db.execute(
+            self.db.executemany(
                 "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(article_key) DO UPDATE SET "
                 "url=excluded.url, content_hash=excluded.content_hash, output=excluded.output, last_seen=excluded.last_seen",
-                (key, url, content_hash, output, now, now),
+                [(key, url, content_hash, output, now, now) for key, url, content_hash, output in self.staged],
             )
-            self.db.execute("DELETE FROM pending WHERE article_key = ?", (key,))
+            if files is None:
+                self.db.execute("DELETE FROM pending WHERE article_key = ?", (JOURNAL,))
+            else:
+                self.db.execute("INSERT OR REPLACE INTO pending VALUES (?, '', ?)", (JOURNAL, json.dumps(files)))
+        self.staged.clear()
 
     def recover(self) -> tuple[int, int]:
-        """Settle writes a killed run left pending: (confirmed, discarded).
+        """Settle what a killed run wrote after its last checkpoint: (confirmed, discarded).
 
-        Confirmed when every feed holds the whole record; otherwise every feed is cut back
-        to where it ended before, and the article is fetched again.
+        Records whole in every feed are marked done; anything after them is cut off, and
+        those articles are fetched again.
         """
         confirmed = discarded = 0
-        for key, url, files in self.db.execute("SELECT * FROM pending").fetchall():
-            files = [(Path(p), fmt, offset) for p, fmt, offset in json.loads(files)]
-            if all(_complete_record_at(path, fmt, offset, key) for path, fmt, offset in files):
-                self.done(key, url, None, str(files[0][0]) if files else None)
-                confirmed += 1
-            else:
-                for path, _, offset in files:
-                    _truncate(path, offset)
-                self.db.execute("DELETE FROM pending WHERE article_key = ?", (key,))
-                discarded += 1
+        for key, files in self.db.execute("SELECT article_key, files FROM pending").fetchall():
+            whole, cut = settle(json.loads(files))
+            self.staged.extend((k, url, None, output) for k, url, output in whole)
+            confirmed += len(whole)
+            discarded += cut
+            self.db.execute("DELETE FROM pending WHERE article_key = ?", (key,))
+        self.checkpoint(None)
         if confirmed or discarded:
             logger.warning("state: recovered a killed run's writes: %d confirmed, %d discarded", confirmed, discarded)
         return confirmed, discarded
 
     def close(self) -> None:
+        if self.staged:  # written but not yet checkpointed: they are in the feeds
+            self.checkpoint(None)
         self.db.close()
 
 
@@ -140,29 +154,58 @@ def record_key(record: dict) -> str:
     return f"{key}@{record['archived_at']}" if record.get("archived_at") else key
 
 
-def _complete_record_at(path: Path, fmt: str, offset: int, key: str) -> bool:
-    """Whether ``path`` holds exactly one whole record for ``key`` after ``offset``."""
+def records_after(path: Path, fmt: str, offset: int) -> tuple[list[tuple[str, str, int]], bool]:
+    """The whole records in ``path`` after ``offset``, as (key, url, end offset), and whether
+    something unfinished follows them (a cut line, a half CSV row, a line that does not parse)."""
     try:
         with path.open("rb") as fh:
             fh.seek(offset)
             tail = fh.read()
     except OSError:
-        return False
-    if not tail.endswith(b"\n"):
-        return False
-    try:
-        if fmt == "csv":
-            text = tail.decode("utf-8")
-            rows = list(csv.reader(io.StringIO(text), strict=True))
-            header = rows.pop(0) if offset == 0 and rows else _csv_header(path)
-            if len(rows) != 1 or len(rows[0]) != len(header):  # a cut row has fewer cells
-                return False
-            row = dict(zip(header, rows[0], strict=True))
-            return record_key({"url": row.get("url")}) == key
-        lines = tail.splitlines()
-        return len(lines) == 1 and record_key(json.loads(lines[0])) == key
-    except (ValueError, KeyError, TypeError, csv.Error):
-        return False
+        return [], False
+    found: list[tuple[str, str, int]] = []
+    start = scan = 0
+    header = None if offset == 0 else _csv_header(path) if fmt == "csv" else None
+    while (nl := tail.find(b"\n", scan)) >= 0:
+        chunk = tail[start : nl + 1]
+        scan = nl + 1
+        if fmt == "csv" and chunk.count(b'"') % 2:  # a line break inside a quoted cell
+            continue
+        try:
+            if fmt == "csv":
+                row = next(csv.reader(io.StringIO(chunk.decode("utf-8")), strict=True))
+                if header is None:  # the header went out in one write with the first row
+                    header, start = row, scan
+                    continue
+                if len(row) != len(header):
+                    break
+                record = dict(zip(header, row, strict=True))
+                record["archived_at"] = record.get("archived_at") or None
+            else:
+                record = json.loads(chunk)
+            found.append((record_key(record), record["url"], offset + scan))
+        except (ValueError, KeyError, TypeError, AttributeError, StopIteration, csv.Error):
+            break
+        start = scan
+    return found, start < len(tail)
+
+
+def settle(files: list[tuple[str, str, int]]) -> tuple[list[tuple[str, str, str]], int]:
+    """After a kill: the records whole in every feed since the journal's offsets, as
+    (key, url, first feed's path); every feed is cut back to just after them.
+
+    Returns those records and how many partial or unmatched records were cut off.
+    """
+    found = [records_after(Path(path), fmt, offset) for path, fmt, offset in files]
+    n = 0  # the feeds are written in the same order: whole in all = the common prefix
+    while all(n < len(recs) for recs, _ in found) and len({recs[n][0] for recs, _ in found}) == 1:
+        n += 1
+    cut = 0
+    for (path, _, offset), (recs, partial) in zip(files, found, strict=True):
+        _truncate(Path(path), recs[n - 1][2] if n else offset)
+        cut = max(cut, len(recs) - n + partial)
+    first = found[0][0] if found else []
+    return [(key, url, str(files[0][0])) for key, url, _ in first[:n]], cut
 
 
 def _csv_header(path: Path) -> list[str]:

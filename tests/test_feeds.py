@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+from pathlib import Path
 
-from scraper.feeds import CSV_COLUMNS, AppendFile, csv_row
+from scrapy.utils.test import get_crawler
+
+from scraper.feeds import CSV_COLUMNS, AppendFile, FeedPipeline, csv_row
 from scraper.items import FIELDS
+from scraper.pages import extract_article
+from scraper.pipelines import build_record
 from scraper.state import StateStore
 
 RECORD = {name: None for name in FIELDS} | {
@@ -54,12 +60,9 @@ def _journal(tmp_path, fmt: str, partial: bool) -> tuple[StateStore, AppendFile]
     state = StateStore(tmp_path / "state.sqlite")
     feed = AppendFile(tmp_path / f"out.{fmt}", fmt)
     feed.write(RECORD | {"article_id": "7", "url": "https://congan.laichau.gov.vn/an-ninh-trat-tu/bai-7.html"})
-    state.done("id:7", "u7", None, str(feed.path))
-    offset = feed.offset()
-    state.begin("id:1", RECORD["url"], [(str(feed.path), fmt, offset)])
+    state.stage("id:7", "u7", None, str(feed.path))
+    state.checkpoint([(str(feed.path), fmt, feed.offset())])
     data = feed.encode(RECORD)
-    import os
-
     os.write(feed.fd, data[: len(data) // 2] if partial else data)  # the kill comes here
     return state, feed
 
@@ -91,3 +94,59 @@ def test_gone_articles_are_known_until_their_retry_time(tmp_path) -> None:
     state.mark_gone("id:9", "u", 404, retry_days=7)
     state.mark_gone("id:10", "u", 404, retry_days=-1)
     assert state.known(["id:9", "id:10", "id:11"]) == {"id:9"}
+
+
+def _rec(n: int) -> dict:
+    return RECORD | {"article_id": str(n), "url": f"https://congan.laichau.gov.vn/an-ninh-trat-tu/bai-{n}.html"}
+
+
+def test_recover_keeps_every_whole_record_since_the_checkpoint_and_cuts_the_rest(tmp_path) -> None:
+    """A kill between checkpoints: JSONL got records 1-4 and half of 5, CSV only 1-3 and half of 4.
+    Records whole in both feeds (1-3) are confirmed; each feed is cut back to just after them."""
+    state = StateStore(tmp_path / "state.sqlite")
+    jl, cs = AppendFile(tmp_path / "out.jsonl", "jsonl"), AppendFile(tmp_path / "out.csv", "csv")
+    state.checkpoint([(str(jl.path), "jsonl", jl.offset()), (str(cs.path), "csv", cs.offset())])
+    for n in (1, 2, 3):
+        jl.write(_rec(n))
+        cs.write(_rec(n))
+    jl.write(_rec(4))
+    cut_at = cs.offset()
+    data = cs.encode(_rec(4))
+    os.write(cs.fd, data[: len(data) // 2])
+    data = jl.encode(_rec(5))
+    os.write(jl.fd, data[:10])
+    state.close()  # the kill: nothing staged, the journal still open
+
+    state = StateStore(tmp_path / "state.sqlite")
+    assert state.recover() == (3, 2)
+    assert state.known([f"id:{n}" for n in range(1, 6)]) == {"id:1", "id:2", "id:3"}
+    assert [json.loads(line)["article_id"] for line in jl.path.read_text("utf-8").splitlines()] == ["1", "2", "3"]
+    assert cs.path.stat().st_size == cut_at
+    assert [r["article_id"] for r in csv.DictReader(cs.path.open(encoding="utf-8", newline=""))] == ["1", "2", "3"]
+    assert state.recover() == (0, 0)
+
+
+def test_feed_pipeline_checkpoints_in_batches_and_a_kill_loses_nothing(tmp_path) -> None:
+    class Spider:
+        state = StateStore(tmp_path / "state.sqlite")
+
+    crawler = get_crawler(settings_dict={"FEED_PATH": str(tmp_path / "out.jsonl"), "STATE_CHECKPOINT_RECORDS": 3,
+                                         "STATE_CHECKPOINT_SECONDS": 3600})
+    crawler.spider = Spider()
+    crawler.stats.open_spider()
+    feed = FeedPipeline.from_crawler(crawler)
+    feed.open_spider()
+    page = (Path(__file__).parent.parent / "fixtures/articles/nukeviet-plain.html").read_text("utf-8")
+    for n in range(1, 8):
+        item = build_record(extract_article(page, f"https://congan.laichau.gov.vn/an-ninh-trat-tu/bai-{n}.html"))
+        item.url = f"https://congan.laichau.gov.vn/an-ninh-trat-tu/bai-{n}.html"
+        feed.process_item(item)
+    # checkpoints after records 3 and 6; record 7 is written but only staged
+    assert Spider.state.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 6
+    Spider.state.db.close()  # killed: no close_spider, the staged record is never committed
+
+    state = StateStore(tmp_path / "state.sqlite")
+    assert state.recover() == (1, 0)
+    assert state.known([f"id:{n}" for n in range(1, 8)]) == {f"id:{n}" for n in range(1, 8)}
+    lines = (tmp_path / "out.jsonl").read_text("utf-8").splitlines()
+    assert [json.loads(line)["url"].rsplit("-", 1)[1] for line in lines] == [f"{n}.html" for n in range(1, 8)]

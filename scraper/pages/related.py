@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from ..dates import find_time
+from ..dates import find_time, find_time_raw
 from ..items import RelatedLink
 from ..text import clean
 
@@ -154,10 +154,10 @@ def related_lists(
         for link, url in items:
             claimed.add(link)
             title = clean("".join(link.itertext())) or clean(link.get("title")) or ""
-            found = find_time(" ".join(_item_text(link, section, counts).split()))
-            date_raw = found[0] if found else None
-            if found and found[0] in title:  # the date written inside the link: "Title(26/02/2021 7:49:19 SA)"
-                title = clean(title.replace(found[0], "").rstrip("( )")) or ""
+            item_text = _item_text(link, section, counts)
+            date_raw = find_time_raw(" ".join(item_text.split()))
+            if date_raw and date_raw in title:  # the date written inside the link: "Title(26/02/2021 7:49:19 SA)"
+                title = clean(title.replace(date_raw, "").rstrip("( )")) or ""
             if title:
                 out.append(RelatedLink(section=label, title=title, url=url, published_at_raw=date_raw))
     return out

@@ -87,3 +87,27 @@ def test_two_workers_write_every_article_exactly_once(redis_url, tmp_path) -> No
         assert len(server.requests) <= len(site.categories) + 2
     again = [p for p in (tmp_path / "c").glob("articles-*.jsonl") if p.read_text()]
     assert again == []
+
+
+def test_a_dead_workers_unconfirmed_writes_are_settled_from_its_feed(redis_url, tmp_path) -> None:
+    """A worker killed between checkpoints: its whole lines count as done, its half line is cut."""
+    import os
+
+    from scraper.feeds import AppendFile
+    from scraper.redis_state import RedisStateStore
+
+    dead = RedisStateStore(redis_url, worker=f"{socket.gethostname()}-999999999")  # no such pid
+    feed = AppendFile(tmp_path / "w.jsonl", "jsonl")
+    dead.checkpoint([(str(feed.path), "jsonl", feed.offset())])
+    record = {"url": "https://congan.laichau.gov.vn/an-ninh-trat-tu/bai-{}.html", "archived_at": None}
+    for n in (1, 2):
+        feed.write(record | {"url": record["url"].format(n)})
+    data = feed.encode(record | {"url": record["url"].format(3)})
+    os.write(feed.fd, data[:20])
+    dead.db.close()
+
+    alive = RedisStateStore(redis_url)
+    assert alive.recover() == (2, 1)
+    assert alive.known(["id:1", "id:2", "id:3"]) == {"id:1", "id:2"}
+    assert [json.loads(line)["url"][-7:] for line in feed.path.read_text("utf-8").splitlines()] == ["-1.html", "-2.html"]
+    assert alive.recover() == (0, 0)
