@@ -139,7 +139,7 @@ def find_time_raw(text: str) -> str | None:
     cost of :func:`find_time`.
     """
     m = _KNOWN.search(text)
-    return m.group(0) if m else None
+    return " ".join(m.group(0).split()) if m else None
 
 
 def find_time(text: str) -> tuple[str, ParsedTime] | None:

@@ -26,12 +26,20 @@ def decode_entities(text: str) -> str:
 
 
 def clean(text: str | None) -> str | None:
-    """NFC, entities decoded, white space collapsed to single spaces; None when empty."""
+    """NFC, entities decoded, white space collapsed to single spaces; None when empty.
+
+    Called about a hundred times a page, mostly on text that is already clean: the checks
+    are inlined, and ASCII text skips the Unicode ones.
+    """
     if text is None:
         return None
-    text = unicodedata.normalize("NFC", _visible(decode_entities(text)))
-    text = " ".join(text.split())
-    return text or None
+    if "&" in text:
+        text = decode_entities(text)
+    if not text.isascii():
+        if INVISIBLE.search(text):
+            text = INVISIBLE.sub("", text)
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split()) or None
 
 
 def clean_lines(text: str) -> str:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from functools import cached_property, lru_cache
-from typing import ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from lxml import etree
 from w3lib.encoding import html_to_unicode
@@ -20,7 +21,11 @@ from ..urls import absolute, article_id, canonical_article_url, is_article_url, 
 from .body import Body, make_image
 from .related import related_lists
 
+T = TypeVar("T")
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: The same characters as UTF-8 bytes (never part of a multi-byte sequence): spotting them with
+#: ``bytes.translate`` is five times faster than the regular expression's search.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 #: Plain lxml elements: lxml.html's Python-side class lookup would double the extraction time.
 _PARSER = etree.HTMLParser(encoding="utf-8", no_network=True)
 #: Labels that announce a field's value on the page.
@@ -42,12 +47,13 @@ def parse(markup: str | bytes) -> etree._Element:
         _, markup = html_to_unicode(None, markup)
     if not unicodedata.is_normalized("NFC", markup):
         markup = unicodedata.normalize("NFC", markup)
-    if _CONTROL_CHARS.search(markup):  # invalid in HTML; lxml would refuse them in edited text
-        markup = _CONTROL_CHARS.sub("", markup)
-    if not markup.strip():
+    data = markup.encode("utf-8", "replace")
+    if len(data.translate(None, _CONTROL_BYTES)) != len(data):  # invalid in HTML; lxml refuses them in edited text
+        data = _CONTROL_CHARS.sub("", markup).encode("utf-8", "replace")
+    if not data.strip():
         raise NotAnArticle("empty document")
     try:
-        root = etree.fromstring(markup.encode("utf-8", "replace"), _PARSER)
+        root = etree.fromstring(data, _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise NotAnArticle(f"unparseable HTML: {exc}") from exc
     if root is None:
@@ -61,13 +67,27 @@ def xpath(expr: str) -> etree.XPath:
     return etree.XPath(expr)
 
 
-def id_index(root: etree._Element) -> dict[str, etree._Element]:
+class PageIndex(dict[str, etree._Element]):
+    """A page's elements by id and microdata, and the whole-page scans that several fields
+    or page types share (``once``), so each is made once per page whoever asks first."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.memo: dict[str, Any] = {}
+
+    def once(self, name: str, scan: Callable[[], T]) -> T:
+        if name not in self.memo:
+            self.memo[name] = scan()
+        return self.memo[name]
+
+
+def id_index(root: etree._Element) -> PageIndex:
     """Elements by id, and visible microdata as ``itemprop:<name>``, from one scan.
 
     Stable ids and microdata are the first rung of every cascade; one scan instead of one
     XPath per rung.
     """
-    ids: dict[str, etree._Element] = {}
+    ids = PageIndex()
     for el in xpath("//*[@id or @itemprop]")(root):
         if (ident := el.get("id")) is not None:
             ids.setdefault(ident, el)
@@ -100,6 +120,29 @@ def indexed(
     return first(root, *xpaths)
 
 
+def following_text(el: etree._Element) -> Iterator[tuple[str, etree._Element]]:
+    """Text after ``el`` in document order, each with the element that holds it, lazily.
+
+    XPath's ``following::text()`` builds the whole rest of the page before a predicate picks
+    the first few; a field shown just after its anchor needs only the next few nodes.
+    """
+    node: etree._Element | None = el
+    while node is not None:
+        parent = node.getparent()
+        if node.tail and parent is not None:
+            yield node.tail, parent
+        for sib in node.itersiblings():
+            for event, sub in etree.iterwalk(sib, events=("start", "end")):
+                if event == "start":
+                    if sub.text and isinstance(sub.tag, str):
+                        yield sub.text, sub
+                elif sub.tail and sub is not sib:
+                    yield sub.tail, sub.getparent()
+            if sib.tail and parent is not None:
+                yield sib.tail, parent
+        node = parent
+
+
 def text_of(el: etree._Element | None) -> str | None:
     return None if el is None else clean("".join(el.itertext()))
 
@@ -125,7 +168,7 @@ class ArticlePage:
 
     layout: ClassVar[str]
 
-    def __init__(self, root: etree._Element, url: str, ids: dict[str, etree._Element] | None = None) -> None:
+    def __init__(self, root: etree._Element, url: str, ids: PageIndex | None = None) -> None:
         self.root = root
         self.url = url
         self.ids = id_index(root) if ids is None else ids
@@ -199,11 +242,14 @@ class ArticlePage:
     def related(self, body: etree._Element | None) -> list:
         def excluded(el: etree._Element) -> bool:
             for anc in el.iterancestors():
-                if anc is body or anc.tag in ("nav", "header", "footer") or _FURNITURE.search(anc.get("id") or ""):
+                if anc is body or anc.tag in ("nav", "header", "footer"):
+                    return True
+                ident = anc.get("id")
+                if ident and _FURNITURE.search(ident):
                     return True
             return False
 
-        return related_lists(self.root, self.url, self.is_related_link, excluded, absolute)
+        return related_lists(self.root, self.url, self.is_related_link, excluded, absolute, self.ids)
 
     def is_related_link(self, url: str) -> bool:
         return is_article_url(url)

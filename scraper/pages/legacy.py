@@ -16,10 +16,10 @@ from ..dates import find_time
 from ..items import ArticleItem, Crumb
 from ..text import clean
 from ..urls import absolute
-from .base import ArticlePage, NotAnArticle, common_ancestor, first, text_of, xpath
+from .base import ArticlePage, NotAnArticle, PageIndex, common_ancestor, first, text_of, xpath
 from .body import BLOCK as _BLOCKS
 from .body import extract_body
-from .related import LABELS, find_headings
+from .related import LABELS, find_headings, heading_candidates
 
 _DATE_LABEL = re.compile("Ngày đăng|Ngày cập nhật")
 
@@ -90,11 +90,11 @@ class LegacyArticlePage(ArticlePage):
     layout = "legacy"
 
     @staticmethod
-    def matches(root: etree._Element, ids: dict[str, etree._Element]) -> bool:
-        return any(find_time(str(t)) for t in date_anchors(root))
+    def matches(root: etree._Element, ids: PageIndex) -> bool:
+        return any(find_time(str(t)) for t in ids.once("date_anchors", lambda: date_anchors(root)))
 
     def date_element(self) -> tuple[etree._Element, str] | None:
-        for node in date_anchors(self.root):
+        for node in self.ids.once("date_anchors", lambda: date_anchors(self.root)):
             parent = node.getparent()
             for el in (parent, parent.getparent()):
                 found = find_time(text_of(el) or "") if el is not None else None
@@ -178,7 +178,9 @@ class LegacyArticlePage(ArticlePage):
         title_el = self.title_element(date_el)
         order = {el: i for i, el in enumerate(self.root.iter())}
         headings = [
-            h for h, label in find_headings(self.root, lambda el: False)
+            h for h, label in find_headings(
+                self.root, lambda el: False, self.ids.once("heading_candidates", lambda: heading_candidates(self.root))
+            )
             if label.casefold() in LABELS and order.get(h, -1) > order[date_el]
         ]
         stop = min(headings, key=order.__getitem__) if headings else None

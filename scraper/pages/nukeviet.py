@@ -7,13 +7,14 @@ stable ids and microdata first, then headings, og: tags and visible-text anchors
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from lxml import etree
 
 from ..dates import find_time
 from ..items import ArticleItem, Image
 from ..text import clean
-from .base import ArticlePage, NotAnArticle, common_ancestor, first, indexed, text_of
+from .base import ArticlePage, NotAnArticle, common_ancestor, first, following_text, indexed, text_of
 from .body import extract_body
 
 #: Cascades: stable ids and microdata first (looked up in the page's index), then XPath.
@@ -34,11 +35,10 @@ def shown_date(start: etree._Element, limit: int = 25) -> str | None:
 
     Hidden microdata is skipped: ``itemprop=datePublished`` holds the last edit time.
     """
-    for node in start.xpath(f"following::text()[normalize-space()][position() <= {limit}]"):
-        parent = node.getparent()
-        if parent is None or parent.get("itemprop") or parent.tag in ("script", "style"):
+    for node, parent in islice(((t, p) for t, p in following_text(start) if not t.isspace()), limit):
+        if parent.get("itemprop") or parent.tag in ("script", "style"):
             continue
-        text = clean(str(node)) or ""
+        text = clean(node) or ""
         found = find_time(text)
         if not found or found[1].value is None:
             continue

@@ -22,7 +22,8 @@ class PrintPage(ArticlePage):
         return "print" in ids and ("bodytext" in ids or "content" in ids)
 
     def canonical_url(self) -> str:
-        for href in self.root.xpath("//*[@id='url']//a/@href"):
+        box = self.ids.get("url")
+        for href in box.xpath(".//a/@href") if box is not None else ():
             url = absolute(self.url, href)
             if url and is_web_url(url) and is_article_url(url):
                 return canonical_article_url(url)

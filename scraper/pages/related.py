@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from ..dates import find_time, find_time_raw
 from ..items import RelatedLink
 from ..text import clean
+
+if TYPE_CHECKING:
+    from .base import PageIndex
 
 #: Headings the portal's themes have used for related lists (compared case-insensitively).
 LABELS = frozenset(
@@ -49,23 +53,40 @@ def heading_label(el: etree._Element) -> str | None:
     return text.rstrip(":").strip() or None
 
 
-def find_headings(root: etree._Element, exclude: Callable[[etree._Element], bool]) -> list[tuple[etree._Element, str]]:
-    """Headings in document order: known labels, and heading-like elements that are not list items.
+Candidates = tuple[list[etree._Element], list[etree._Element], dict[etree._Element, int]]
+
+
+def heading_candidates(root: etree._Element) -> Candidates:
+    """Known-label and heading-like elements, and each one's position in document order.
 
     One pass over the text-bearing elements; measured faster than any XPath with string
-    functions, which libxml2 evaluates slowly. A heading-like element inside or around a
-    known-label heading is the same heading.
+    functions, which libxml2 evaluates slowly.
     """
     body = root.find("body")
     scope = body if body is not None else root
     known: list[etree._Element] = []
     likely: list[etree._Element] = []
-    for el in scope.iter(_TEXT_TAGS):
+    order: dict[etree._Element, int] = {}  # scan position of each candidate: document order
+    for i, el in enumerate(scope.iter(_TEXT_TAGS)):
         text = el.text
         if text and len(text) < 70 and text.strip().rstrip(":").strip().casefold() in LABELS:
             known.append(el)
+            order[el] = i
         elif _heading_like(el):
             likely.append(el)
+            order[el] = i
+    return known, likely, order
+
+
+def find_headings(
+    root: etree._Element, exclude: Callable[[etree._Element], bool], candidates: Candidates | None = None
+) -> list[tuple[etree._Element, str]]:
+    """Headings in document order: known labels, and heading-like elements that are not list items.
+
+    A heading-like element inside or around a known-label heading is the same heading.
+    ``candidates`` is the page's :func:`heading_candidates`, where already made.
+    """
+    known, likely, order = candidates or heading_candidates(root)
     known = [el for el in known if not exclude(el)]
     known_set = set(known)
     found: dict[etree._Element, str] = {}
@@ -80,7 +101,6 @@ def find_headings(root: etree._Element, exclude: Callable[[etree._Element], bool
         if label and not _is_item(el, label):
             found[el] = label
     if known and likely:  # restore document order across the two kinds
-        order = {el: i for i, el in enumerate(scope.iter(_TEXT_TAGS))}
         return sorted(found.items(), key=lambda kv: order[kv[0]])
     return list(found.items())
 
@@ -121,13 +141,15 @@ def related_lists(
     is_link: Callable[[str], bool],
     exclude: Callable[[etree._Element], bool],
     absolute: Callable[[str, str | None], str | None],
+    ids: PageIndex | None = None,
 ) -> list[RelatedLink]:
     """Every related list on the page, in page order.
 
     A heading's section is its nearest ancestor that holds links after it; it ends at
     the next heading. ``is_link`` decides which addresses count as article links.
     """
-    headings = find_headings(root, exclude)
+    candidates = ids.once("heading_candidates", lambda: heading_candidates(root)) if ids is not None else None
+    headings = find_headings(root, exclude, candidates)
     heading_set = {h for h, _ in headings}
     out: list[RelatedLink] = []
     claimed: set[etree._Element] = set()
@@ -154,8 +176,7 @@ def related_lists(
         for link, url in items:
             claimed.add(link)
             title = clean("".join(link.itertext())) or clean(link.get("title")) or ""
-            item_text = _item_text(link, section, counts)
-            date_raw = find_time_raw(" ".join(item_text.split()))
+            date_raw = find_time_raw(_item_text(link, section, counts))
             if date_raw and date_raw in title:  # the date written inside the link: "Title(26/02/2021 7:49:19 SA)"
                 title = clean(title.replace(date_raw, "").rstrip("( )")) or ""
             if title:
