@@ -71,8 +71,13 @@ def is_web_url(url: str) -> bool:
 
 def same_site(url: str, base: str) -> bool:
     """Same host as ``base`` (``www.`` and scheme aside): the crawl never leaves the portal."""
-    a, b = _split(url).hostname or "", _split(base).hostname or ""
-    return bool(a) and a.removeprefix("www.") == b.removeprefix("www.")
+    a = _site(url)
+    return bool(a) and a == _site(base)
+
+
+@lru_cache(maxsize=8192)
+def _site(url: str) -> str:
+    return (_split(url).hostname or "").removeprefix("www.")
 
 
 @lru_cache(maxsize=8192)  # the same menu and side-block links recur on every page
@@ -126,6 +131,7 @@ def is_legacy_article_url(url: str) -> bool:
     return bool(_LEGACY_ARTICLE.search(parts.path)) and article_id(url) is not None
 
 
+@lru_cache(maxsize=8192)
 def article_key(url: str) -> str:
     """The key an article is remembered by: today's portal's global id, else its canonical address.
 

@@ -8,6 +8,7 @@ smallest block that holds its links and nothing of another article.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lxml import etree
@@ -51,12 +52,20 @@ class ListingPage:
     def entries(self) -> list[ListingEntry]:
         """Article links with their listing date/views, in page order, one per article."""
         seen: dict[str, ListingEntry] = {}
+        keys: dict[str | None, str | None] = {}  # href → canonical address, once per distinct href
+
+        def key_of(href: str | None) -> str | None:
+            if href not in keys:
+                url = absolute(self.url, href)
+                keys[href] = canonical_article_url(url) if url else None
+            return keys[href]
+
         for link in xpath("//body//a[@href]")(self.root):
             url = absolute(self.url, link.get("href"))
             if not url or not is_article_url(url) or not same_site(url, self.url) or self._in_furniture(link):
                 continue
             key = canonical_article_url(url)
-            box = _entry_box(link, url)
+            box = _entry_box(link, key, key_of)
             text = text_of(box) or ""
             found = find_time(text)
             views = _VIEWS.search(text)
@@ -115,16 +124,16 @@ class ListingPage:
         return [e for e in entries if e.primary] or entries
 
 
-def _entry_box(link: etree._Element, url: str) -> etree._Element:
-    """The largest ancestor whose links all point at this one article."""
-    key = canonical_article_url(url)
+def _entry_box(link: etree._Element, key: str, key_of: Callable[[str | None], str | None]) -> etree._Element:
+    """The largest ancestor whose links all point at this one article (``key``)."""
     box = link
     for anc in link.iterancestors():
         if anc.tag in ("body", "html", "ul", "ol", "table", "tbody"):
             break
-        hrefs = [h for h in xpath(".//a/@href")(anc)]
-        if any(canonical_article_url(absolute(url, h) or "") != key for h in hrefs if h and not h.startswith("#")):
-            break
+        for a in anc.iter("a"):
+            href = a.get("href")
+            if href and not href.startswith("#") and key_of(href) != key:
+                return box
         box = anc
     return box
 
