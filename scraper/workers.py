@@ -19,9 +19,12 @@ from .pages.listing import ListingEntry, apply_listing
 from .pipelines import build_record
 
 
-def build_article(markup: str, url: str, entry: ListingEntry | None) -> ArticleItem:
-    """The whole record path for one page, as the crawl process would run it."""
-    item = build_record(apply_listing(extract_article(markup, url), entry))
+def build_article(
+    markup: str | bytes, url: str, entry: ListingEntry | None, content_type: str | None = None
+) -> ArticleItem:
+    """The whole record path for one page, as the crawl process would run it; from the raw body,
+    so decoding it is the worker's work too."""
+    item = build_record(apply_listing(extract_article(markup, url, content_type), entry))
     item.built = True  # the crawl's RecordPipeline will not run the chain a second time
     return item
 
@@ -33,8 +36,10 @@ class ExtractionPool:
     def __init__(self, workers: int) -> None:
         self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
 
-    async def build(self, markup: str, url: str, entry: ListingEntry | None) -> ArticleItem:
-        return await asyncio.wrap_future(self.pool.submit(build_article, markup, url, entry))
+    async def build(
+        self, markup: str | bytes, url: str, entry: ListingEntry | None, content_type: str | None = None
+    ) -> ArticleItem:
+        return await asyncio.wrap_future(self.pool.submit(build_article, markup, url, entry, content_type))
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)

@@ -28,6 +28,6 @@ def article_page(root: etree._Element, url: str) -> ArticlePage:
     raise NotAnArticle("no known article layout")
 
 
-def extract_article(markup: str | bytes, url: str) -> ArticleItem:
+def extract_article(markup: str | bytes, url: str, content_type: str | None = None) -> ArticleItem:
     """One page in, one raw record out (before the record pipelines)."""
-    return article_page(parse(markup), url).to_item()
+    return article_page(parse(markup, content_type), url).to_item()

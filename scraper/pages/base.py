@@ -41,10 +41,14 @@ class NotAnArticle(ValueError):
     """The page is readable but is not an article of a known layout."""
 
 
-def parse(markup: str | bytes) -> etree._Element:
-    """Parse once, NFC first, so text anchors match however the page was encoded."""
+def parse(markup: str | bytes, content_type: str | None = None) -> etree._Element:
+    """Parse once, NFC first, so text anchors match however the page was encoded.
+
+    Bytes are decoded as Scrapy decodes a response: the ``Content-Type`` header's charset,
+    else the page's own declaration, else detection.
+    """
     if isinstance(markup, bytes):
-        _, markup = html_to_unicode(None, markup)
+        _, markup = html_to_unicode(content_type, markup)
     if not unicodedata.is_normalized("NFC", markup):
         markup = unicodedata.normalize("NFC", markup)
     data = markup.encode("utf-8", "replace")

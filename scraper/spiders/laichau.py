@@ -202,7 +202,10 @@ class LaichauSpider(StatefulSpider):
             return
         try:
             if self.extraction_pool is not None:
-                yield await self.extraction_pool.build(response.text, response.url, entry)
+                content_type = response.headers.get("Content-Type")
+                yield await self.extraction_pool.build(
+                    response.body, response.url, entry, content_type.decode("latin-1") if content_type else None
+                )
                 return
             item = extract_article(response.text, response.url)
         except NotAnArticle as exc:
