@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from ..items import Image
-from ..text import INVISIBLE, clean, clean_lines
+from ..text import clean, clean_lines, has_invisible
 from ..urls import absolute
 
 BLOCK = frozenset(
@@ -169,7 +169,7 @@ def split_paragraphs(stream: str) -> list[str]:
         if not chunk or chunk.isspace():
             continue
         text = "\n".join(line for line in (" ".join(part.split()) for part in chunk.split(_BR)) if line)
-        if "&" in text or INVISIBLE.search(text):
+        if "&" in text or has_invisible(text):
             text = clean_lines(text)
         if text:
             out.append(text)
