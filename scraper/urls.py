@@ -22,6 +22,8 @@ RESERVED = frozenset({
     "modules", "install", "js", "index.php", "banners", "comment", "voting", "page",
 })
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
+#: Characters after which urljoin may rewrite an absolute address (dot segments, params, query, fragment).
+_JOIN_CHANGES = ("/.", "\\", "?", "#", ";")
 _NOT_WEB = re.compile(r"(?i)\s*(javascript|mailto|tel|data|vbscript):")
 _LEGACY_ID_KEYS = ("id", "newsid", "tinid", "itemid")
 
@@ -37,6 +39,12 @@ def absolute(base: str, href: str | None) -> str | None:
         origin = _origin(base)  # the common case, a root-relative link: no urljoin needed
         if origin:
             return origin + href
+    elif href.startswith(("https://", "http://")) and not any(c in href for c in _JOIN_CHANGES):
+        try:  # already absolute and nothing urljoin would rewrite: only check the host and port
+            urlsplit(href).port  # noqa: B018 - raises on a malformed host or port
+        except ValueError:
+            return None
+        return href
     try:
         url = urljoin(base, href)
         urlsplit(url).port  # noqa: B018 - raises on a malformed host or port
