@@ -42,7 +42,11 @@ def clean(text: str | None) -> str | None:
     """NFC, entities decoded, white space collapsed to single spaces; None when empty."""
     if text is None:
         return None
-    return " ".join(_normalised(text).split()) or None
+    text = _normalised(text)
+    # already single-spaced: printable means no white space but " " (a C-level scan, no split)
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text or None
+    return " ".join(text.split()) or None
 
 
 def clean_lines(text: str) -> str:
