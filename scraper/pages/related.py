@@ -31,18 +31,9 @@ LABELS = frozenset(
 )
 _HEADING_TAGS = frozenset(("h2", "h3", "h4", "h5"))
 _HEADING_CLASS = re.compile(r"panel-heading|block-title|title-block|block-heading|box-title")
+# heading_candidates tests for "title"/"heading" before this expression: every alternative holds one
+assert all("title" in alt or "heading" in alt for alt in _HEADING_CLASS.pattern.split("|"))
 _TEXT_TAGS = ("h2", "h3", "h4", "h5", "h6", "p", "div", "span", "strong", "b", "td", "th", "li", "em", "label", "header")
-
-
-def _heading_like(el: etree._Element) -> bool:
-    if el.tag in _HEADING_TAGS:
-        return True
-    cls = el.get("class")
-    if not cls:
-        return False
-    if el.tag == "p" and " h3 " in f" {cls} ":
-        return True
-    return _HEADING_CLASS.search(cls) is not None
 
 
 def heading_label(el: etree._Element) -> str | None:
@@ -72,7 +63,14 @@ def heading_candidates(root: etree._Element) -> Candidates:
         if text and len(text) < 70 and text.strip().rstrip(":").strip().casefold() in LABELS:
             known.append(el)
             order[el] = i
-        elif _heading_like(el):
+            continue
+        # heading-like: a heading tag, a heading class (each holds "title" or "heading": a
+        # substring test spares most classes the regular expression), or NukeViet's <p class="h3">
+        tag = el.tag
+        cls = None if tag in _HEADING_TAGS else el.get("class")
+        if tag in _HEADING_TAGS or (cls and (
+            (("title" in cls or "heading" in cls) and _HEADING_CLASS.search(cls)) or (tag == "p" and " h3 " in f" {cls} ")
+        )):
             likely.append(el)
             order[el] = i
     return known, likely, order
