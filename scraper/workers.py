@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
+import signal
+import sys
 from concurrent.futures import ProcessPoolExecutor
 
 from .items import ArticleItem
@@ -29,12 +32,25 @@ def build_article(
     return item
 
 
+def die_with_crawl(crawl_pid: int) -> None:
+    """Pool initializer: a worker is killed with the crawl that started it (Linux), so a
+    SIGKILLed crawl, which never shuts its pool down, leaves no worker behind."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != crawl_pid:  # the crawl died before the line above took effect
+        os._exit(1)
+
+
 class ExtractionPool:
-    """A process pool started from a clean interpreter (forkserver): the crawl's event loop
-    and its threads are never forked."""
+    """A process pool of clean interpreters (spawn): the crawl's event loop and its threads
+    are never forked, and each worker is the crawl's own child, tied to its life."""
 
     def __init__(self, workers: int) -> None:
-        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+        self.pool = ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context("spawn"), initializer=die_with_crawl, initargs=(os.getpid(),)
+        )
 
     async def build(
         self, markup: str | bytes, url: str, entry: ListingEntry | None, content_type: str | None = None

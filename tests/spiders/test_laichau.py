@@ -7,6 +7,9 @@ import json
 import os
 import signal
 import time
+from pathlib import Path
+
+import pytest
 
 from scraper.replica.render import visible_date
 from scraper.runner import REPLICA_SETTINGS, crawl_argv, start_crawl
@@ -90,10 +93,29 @@ def test_latest_mode_and_since(replica, tmp_path) -> None:
     assert len(recent) < len(site.expected_ids())
 
 
-def test_sigkill_mid_crawl_then_restart_gives_every_article_once(replica, tmp_path) -> None:
+def _multiprocessing_pids() -> set[int]:
+    """Processes of Python's multiprocessing (pool workers, resource tracker, forkserver) now alive."""
+    pids = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"multiprocessing" in cmdline:
+                pids.add(int(entry.name))
+    return pids
+
+
+@pytest.mark.parametrize("workers", ["0", "1"])
+def test_sigkill_mid_crawl_then_restart_gives_every_article_once(replica, tmp_path, workers) -> None:
+    """A kill between state checkpoints, with extraction in the crawl or in a worker process:
+    the restart settles the feed, finishes the crawl, and a killed crawl leaves no worker behind."""
     site = replica.site
-    settings = {**REPLICA_SETTINGS, "OUTPUT_DIR": str(tmp_path), "CONCURRENT_REQUESTS_PER_DOMAIN": "2", "DOWNLOAD_DELAY": "0.01"}
+    settings = {**REPLICA_SETTINGS, "OUTPUT_DIR": str(tmp_path), "CONCURRENT_REQUESTS_PER_DOMAIN": "2",
+                "DOWNLOAD_DELAY": "0.01", "EXTRACT_WORKERS": workers}
     argv = crawl_argv("laichau", {"base_url": replica.base_url}, settings)
+    already = _multiprocessing_pids()
     proc = start_crawl(argv, tmp_path / "killed.log")
     deadline = time.time() + 120
     while time.time() < deadline:
@@ -105,6 +127,10 @@ def test_sigkill_mid_crawl_then_restart_gives_every_article_once(replica, tmp_pa
     proc.wait(timeout=30)
     before = sum(len(p.read_bytes().splitlines()) for p in tmp_path.glob("articles-*.jsonl"))
     assert 40 <= before < len(site.expected_ids())
+    deadline = time.time() + 15  # orphaned workers see their pipes close and exit
+    while _multiprocessing_pids() - already and time.time() < deadline:
+        time.sleep(0.1)
+    assert not _multiprocessing_pids() - already
 
     code, log = crawl(replica.base_url, tmp_path)
     assert code == 0, log[-3000:]
