@@ -1,6 +1,6 @@
 """Whole-crawl throughput and memory: the laichau spider against a bare Scrapy spider, on a local replica.
 
-Run: python bench/crawl.py [--articles-small 2000] [--articles-large 20000] [--skip-large]
+Run: python bench/crawl.py [--articles-small 2000] [--articles-large 20000] [--skip-large] [--repeat 3]
 
 Each replica is its own ``python -m scraper.replica`` process (no GIL shared with the crawl), each
 crawl its own Scrapy process with REPLICA_SETTINGS, LOG_LEVEL=WARNING and its output in a temp dir.
@@ -8,8 +8,8 @@ Prints one row per crawl (pages fetched = Scrapy's ``downloader/response_count``
 redirects included; wall time of the whole process and pages/s over it; Scrapy's own elapsed time,
 engine start to close, and pages/s over that; crawl and replica CPU; peak RSS from ``wait4``), then
 the ratios the project holds itself to: pages/s full/bare ≥ 0.85 on the small replica (in the crawl
-process, and with ``--extract-workers`` worker processes), and peak RSS of the full crawl
-large/small ≤ 1.5.
+process, and with ``--extract-workers`` worker processes; medians of ``--repeat`` interleaved crawls
+of each kind), and peak RSS of the full crawl large/small ≤ 1.5.
 """
 
 from __future__ import annotations
@@ -231,6 +231,11 @@ def row(r: Run) -> str:
             f"{r.elapsed:7.1f} {r.crawl_pages_per_s:8.1f} {100 * r.cpu / r.wall:10.0f} {server} {r.maxrss_kib / 1024:12.1f} {warn_err:>8}")
 
 
+def median_run(runs: list[Run]) -> Run:
+    """The run with the median pages/s (wall time)."""
+    return sorted(runs, key=lambda r: r.pages_per_s)[len(runs) // 2]
+
+
 def _k(n: int) -> str:
     return f"{n // 1000}k" if n % 1000 == 0 else f"{n:,}"
 
@@ -242,6 +247,7 @@ def main() -> int:
     ap.add_argument("--categories", type=int, default=5)
     ap.add_argument("--skip-large", action="store_true", help="only the small replica (no RSS growth ratio)")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds before a crawl is killed")
+    ap.add_argument("--repeat", type=int, default=3, help="crawls of each kind on the small replica; medians are compared")
     ap.add_argument("--extract-workers", type=int, default=1,
                     help="also run the full crawl with this many extraction worker processes (0: skip)")
     args = ap.parse_args()
@@ -251,15 +257,18 @@ def main() -> int:
         print(f"replica: {args.articles_small:,} articles, {args.categories} categories", flush=True)
         with Replica(args.articles_small, args.categories, Path(logs) / "small.log") as small:
             print(HEADER, flush=True)
-            full = full_crawl(small, "full", args.timeout)
-            print(row(full), flush=True)
-            bare = bare_crawl(small, "bare", args.timeout)
-            print(row(bare), flush=True)
-            pooled = None
-            if args.extract_workers > 0:
-                pooled = full_crawl(small, f"full +{args.extract_workers}w", args.timeout, args.extract_workers)
-                print(row(pooled), flush=True)
-        runs += [full, bare, *([pooled] if pooled else [])]
+            fulls, bares, pooleds = [], [], []
+            for _ in range(args.repeat):  # interleaved, so drift in the machine's speed hits all alike
+                fulls.append(full_crawl(small, "full", args.timeout))
+                print(row(fulls[-1]), flush=True)
+                bares.append(bare_crawl(small, "bare", args.timeout))
+                print(row(bares[-1]), flush=True)
+                if args.extract_workers > 0:
+                    pooleds.append(full_crawl(small, f"full +{args.extract_workers}w", args.timeout, args.extract_workers))
+                    print(row(pooleds[-1]), flush=True)
+        runs += [*fulls, *bares, *pooleds]
+        full, bare = median_run(fulls), median_run(bares)
+        pooled = median_run(pooleds) if pooleds else None
         large = None
         if not args.skip_large:
             with Replica(args.articles_large, args.categories, Path(logs) / "large.log") as big:
@@ -270,6 +279,8 @@ def main() -> int:
     print()
     if full.pages != bare.pages:
         print(f"note: the crawls fetched different page counts (full {full.pages:,}, bare {bare.pages:,})")
+    if args.repeat > 1:
+        print(f"median of {args.repeat} interleaved crawls of each kind:")
     for run, what in ((full, "full (extraction in the crawl process)"),
                       (pooled, f"full with {args.extract_workers} extraction worker(s)")):
         if run is None:
@@ -279,7 +290,7 @@ def main() -> int:
         print(f"pages/s {what}/bare = {run.pages_per_s:.1f}/{bare.pages_per_s:.1f} = {ratio:.2f} over wall time, "
               f"{clock:.2f} over Scrapy's elapsed time (target >= 0.85)")
     if pooled is not None:
-        print("(the workers' CPU and memory are not in the crawl's columns)")
+        print("(a worker is the crawl's child: its CPU is in the crawl's column, its memory is not)")
     print(f"peak RSS full crawl, {args.articles_small:,} articles: {full.maxrss_kib / 1024:.1f} MiB")
     if large is not None:
         growth = large.maxrss_kib / full.maxrss_kib
