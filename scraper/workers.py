@@ -2,9 +2,10 @@
 
 A crawl of a fast server is CPU-bound on one core: parsing and building records compete
 with Scrapy's own networking. With workers, each article page is turned into its finished
-record (page object, listing join, the record chain) in another process; the crawl process
-keeps only networking, dedup, feeds and state. The live portal, fetched two pages at a time,
-never needs this; a replica, a mirror or a sister portal on a fast link does.
+record (page object, listing join, the record chain), and each category page into its entries
+and pager, in another process; the crawl process keeps only networking, dedup, feeds and
+state. The live portal, fetched two pages at a time, never needs this; a replica, a mirror or
+a sister portal on a fast link does.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 from .items import ArticleItem
 from .pages import extract_article
-from .pages.listing import ListingEntry, apply_listing
+from .pages.listing import ListingEntry, ListingSummary, apply_listing, summarize_listing
 from .pipelines import build_record
 
 
@@ -56,6 +57,9 @@ class ExtractionPool:
         self, markup: str | bytes, url: str, entry: ListingEntry | None, content_type: str | None = None
     ) -> ArticleItem:
         return await asyncio.wrap_future(self.pool.submit(build_article, markup, url, entry, content_type))
+
+    async def listing(self, markup: str | bytes, url: str, content_type: str | None = None) -> ListingSummary:
+        return await asyncio.wrap_future(self.pool.submit(summarize_listing, markup, url, content_type))
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)

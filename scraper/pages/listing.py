@@ -124,6 +124,22 @@ class ListingPage:
         return [e for e in entries if e.primary] or entries
 
 
+@dataclass
+class ListingSummary:
+    """What the crawl needs of one category page: its entries and its pager."""
+
+    entries: list[ListingEntry]
+    next_url: str | None
+    last_page: int | None
+
+
+def summarize_listing(markup: str | bytes, url: str, content_type: str | None = None) -> ListingSummary:
+    """A category page read in one go (in the crawl or in an extraction worker); NotAnArticle
+    when the page is empty or unreadable."""
+    page = ListingPage(parse(markup, content_type), url)
+    return ListingSummary(page.entries_to_follow(), page.next_url(), page.last_page())
+
+
 def _entry_box(link: etree._Element, key: str, key_of: Callable[[str | None], str | None]) -> etree._Element:
     """The largest ancestor whose links all point at this one article (``key``)."""
     box = link

@@ -19,7 +19,7 @@ from scrapy.utils.sitemap import Sitemap
 
 from ..dates import parse_time
 from ..pages import NotAnArticle, extract_article, parse
-from ..pages.listing import ListingEntry, ListingPage, apply_listing, merge_entry
+from ..pages.listing import ListingEntry, ListingPage, ListingSummary, apply_listing, merge_entry, summarize_listing
 from ..urls import article_key, canonical_article_url, category_alias, is_article_url, same_site
 from .base import StatefulSpider, flag
 
@@ -27,6 +27,12 @@ logger = logging.getLogger(__name__)
 
 MODES = ("full", "latest")
 DEFAULT_BASE_URL = "https://congan.laichau.gov.vn"
+
+
+def content_type(response: Response) -> str | None:
+    """The response's Content-Type header, for decoding its body elsewhere as Scrapy would."""
+    value = response.headers.get("Content-Type")
+    return value.decode("latin-1") if value else None
 
 
 class LaichauSpider(StatefulSpider):
@@ -99,23 +105,36 @@ class LaichauSpider(StatefulSpider):
         if self.only_categories is None:
             yield from self.follow_entries(page.entries_to_follow())
 
-    def parse_listing(self, response: Response, page: int) -> Iterable[Request]:
+    async def read_listing(self, response: Response) -> ListingSummary | None:
+        """A category page's entries and pager, from an extraction worker where there is a pool;
+        None (logged, counted) when the page is unreadable."""
+        try:
+            if self.extraction_pool is not None:
+                return await self.extraction_pool.listing(response.body, response.url, content_type(response))
+            return summarize_listing(response.text, response.url)
+        except (NotAnArticle, AttributeError) as exc:  # empty or binary body
+            logger.warning("%s: unreadable listing page (%s)", response.url, exc)
+            self.crawler.stats.inc_value("crawl/unreadable_listings")
+            return None
+
+    async def parse_listing(self, response: Response, page: int) -> AsyncIterator[Request]:
         here = category_alias(response.url)
         if page > 1 and (here is None or here[1] == 1):
             logger.debug("%s redirected back to page 1: end of category", response.request.url)
             return
-        page_object = self.listing_page(response)
-        if page_object is None:
+        summary = await self.read_listing(response)
+        if summary is None:
             return
-        next_url = page_object.next_url()
+        next_url = summary.next_url
         self.crawler.stats.inc_value("crawl/listing_pages")
-        primary = page_object.entries_to_follow()
+        primary = summary.entries
         self.listings_seen = True
         if here is not None:
-            self.pager[here[0]] = (page, max(page, page_object.last_page() or page))
+            self.pager[here[0]] = (page, max(page, summary.last_page or page))
             if page == 1 and next_url and primary:
                 self.per_page_seen = len(primary)
-        yield from self.follow_entries(primary)
+        for request in self.follow_entries(primary):
+            yield request
         stop = self.stop_reason(next_url, primary)
         if stop:
             logger.info("%s: %s; this category's walk ends here", response.url, stop)
@@ -202,10 +221,7 @@ class LaichauSpider(StatefulSpider):
             return
         try:
             if self.extraction_pool is not None:
-                content_type = response.headers.get("Content-Type")
-                yield await self.extraction_pool.build(
-                    response.body, response.url, entry, content_type.decode("latin-1") if content_type else None
-                )
+                yield await self.extraction_pool.build(response.body, response.url, entry, content_type(response))
                 return
             item = extract_article(response.text, response.url)
         except NotAnArticle as exc:
