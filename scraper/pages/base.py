@@ -22,10 +22,19 @@ from .body import Body, make_image
 from .related import related_lists
 
 T = TypeVar("T")
-_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-#: The same characters as UTF-8 bytes (never part of a multi-byte sequence): spotting them with
+#: Characters HTML forbids and lxml refuses in text it is given (C0 controls but tab and line
+#: breaks, and the non-characters U+FFFE/U+FFFF); DEL too.
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+#: The one-byte ones as UTF-8 bytes (never part of a multi-byte sequence): spotting them with
 #: ``bytes.translate`` is five times faster than the regular expression's search.
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_NONCHAR_BYTES = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
+#: Character references to the same characters ("&#27;", "&#x1B", "&#65535;"; the ";" is optional
+#: in HTML): the parser would put the character itself into the text.
+_CONTROL_REFS = re.compile(
+    r"&#(?:0*(?:[0-8]|1[124-9]|2\d|3[01]|127|6553[45])(?![0-9])"
+    r"|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF]|[fF]{3}[eEfF])(?![0-9a-fA-F]));?"
+)
 #: Plain lxml elements: lxml.html's Python-side class lookup would double the extraction time.
 _PARSER = etree.HTMLParser(encoding="utf-8", no_network=True)
 #: Labels that announce a field's value on the page.
@@ -51,9 +60,11 @@ def parse(markup: str | bytes, content_type: str | None = None) -> etree._Elemen
         _, markup = html_to_unicode(content_type, markup)
     if not unicodedata.is_normalized("NFC", markup):
         markup = unicodedata.normalize("NFC", markup)
+    if "&#" in markup and _CONTROL_REFS.search(markup):
+        markup = _CONTROL_REFS.sub("", markup)
     data = markup.encode("utf-8", "replace")
-    if len(data.translate(None, _CONTROL_BYTES)) != len(data):  # invalid in HTML; lxml refuses them in edited text
-        data = _CONTROL_CHARS.sub("", markup).encode("utf-8", "replace")
+    if len(data.translate(None, _CONTROL_BYTES)) != len(data) or any(b in data for b in _NONCHAR_BYTES):
+        data = _CONTROL_CHARS.sub("", markup).encode("utf-8", "replace")  # lxml refuses them in edited text
     if not data.strip():
         raise NotAnArticle("empty document")
     try:
@@ -136,12 +147,13 @@ def following_text(el: etree._Element) -> Iterator[tuple[str, etree._Element]]:
         if node.tail and parent is not None:
             yield node.tail, parent
         for sib in node.itersiblings():
-            for event, sub in etree.iterwalk(sib, events=("start", "end")):
-                if event == "start":
-                    if sub.text and isinstance(sub.tag, str):
-                        yield sub.text, sub
-                elif sub.tail and sub is not sib:
-                    yield sub.tail, sub.getparent()
+            if isinstance(sib.tag, str):  # comments and processing instructions: only their tail shows
+                for event, sub in etree.iterwalk(sib, events=("start", "end")):
+                    if event == "start":
+                        if sub.text and isinstance(sub.tag, str):
+                            yield sub.text, sub
+                    elif sub.tail and sub is not sib:
+                        yield sub.tail, sub.getparent()
             if sib.tail and parent is not None:
                 yield sib.tail, parent
         node = parent
