@@ -290,7 +290,7 @@ def main() -> int:
         print(f"pages/s {what}/bare = {run.pages_per_s:.1f}/{bare.pages_per_s:.1f} = {ratio:.2f} over wall time, "
               f"{clock:.2f} over Scrapy's elapsed time (target >= 0.85)")
     if pooled is not None:
-        print("(a worker is the crawl's child: its CPU is in the crawl's column, its memory is not)")
+        print("(a worker is the crawl's child: its CPU adds to the crawl's column; peak RSS is the larger of the two)")
     print(f"peak RSS full crawl, {args.articles_small:,} articles: {full.maxrss_kib / 1024:.1f} MiB")
     if large is not None:
         growth = large.maxrss_kib / full.maxrss_kib
