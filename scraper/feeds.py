@@ -87,12 +87,27 @@ class AppendFile:
         return os.fstat(self.fd).st_size
 
     def write(self, record: dict[str, Any]) -> None:
-        view = memoryview(self.encode(record))
-        while view:
-            view = view[os.write(self.fd, view) :]
-        if self.fsync:
-            os.fsync(self.fd)
+        """Append one record; a write that fails part-way (a full disk) is cut back off, so the
+        next record never follows half a line."""
+        data = self.encode(record)
+        before = self.offset()
+        view = memoryview(data)
+        try:
+            while view:
+                view = view[os.write(self.fd, view) :]
+            if self.fsync:
+                os.fsync(self.fd)
+        except OSError:
+            self.truncate(before)
+            raise
         self.lines += 1
+
+    def truncate(self, size: int) -> None:
+        """Cut the file back to ``size`` bytes (what it held before a failed record)."""
+        try:
+            os.ftruncate(self.fd, size)
+        except OSError:
+            logger.exception("%s: could not cut a failed write back to %d bytes", self.path, size)
 
     def close(self) -> None:
         os.close(self.fd)
@@ -156,8 +171,14 @@ class FeedPipeline:
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         record = record_dict(item)
-        for f in self.files:
-            f.write(record)
+        sizes = [f.offset() for f in self.files]
+        try:
+            for f in self.files:
+                f.write(record)
+        except OSError:  # in no feed then, rather than in some: the next run fetches it again
+            for f, size in zip(self.files, sizes, strict=True):
+                f.truncate(size)
+            raise
         state = self.state
         if state is not None:
             state.stage(record_key(record), record["url"], record["content_hash"], str(self.files[0].path))

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import os
 from pathlib import Path
 
+import pytest
 from scrapy.utils.test import get_crawler
 
+import scraper.feeds
 from scraper.feeds import CSV_COLUMNS, AppendFile, FeedPipeline, csv_row
 from scraper.items import FIELDS
 from scraper.pages import extract_article
@@ -150,3 +153,44 @@ def test_feed_pipeline_checkpoints_in_batches_and_a_kill_loses_nothing(tmp_path)
     assert state.known([f"id:{n}" for n in range(1, 8)]) == {f"id:{n}" for n in range(1, 8)}
     lines = (tmp_path / "out.jsonl").read_text("utf-8").splitlines()
     assert [json.loads(line)["url"].rsplit("-", 1)[1] for line in lines] == [f"{n}.html" for n in range(1, 8)]
+
+
+def test_a_write_that_fails_part_way_is_cut_back_off(tmp_path, monkeypatch) -> None:
+    """A full disk mid-record: the half line is removed, so the next record starts on a line of its own."""
+    f = AppendFile(tmp_path / "a.jsonl", "jsonl")
+    f.write(_rec(1))
+    before = f.path.read_bytes()
+    real_write = os.write
+
+    def disk_full(fd, data):
+        real_write(fd, bytes(data[:10]))
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(scraper.feeds.os, "write", disk_full)
+    with pytest.raises(OSError):
+        f.write(_rec(2))
+    assert f.path.read_bytes() == before
+    monkeypatch.setattr(scraper.feeds.os, "write", real_write)
+    f.write(_rec(3))
+    assert [json.loads(line)["article_id"] for line in f.path.read_text("utf-8").splitlines()] == ["1", "3"]
+
+
+def test_a_record_that_fails_in_one_feed_is_in_none(tmp_path, monkeypatch) -> None:
+    crawler = get_crawler(settings_dict={"FEEDS": {str(tmp_path / "a.jsonl"): {}, str(tmp_path / "b.csv"): {}}})
+    crawler.stats.open_spider()
+    feed = FeedPipeline.from_crawler(crawler)
+    feed.open_spider()
+    page = (Path(__file__).parent.parent / "fixtures/articles/nukeviet-plain.html").read_text("utf-8")
+    item = build_record(extract_article(page, "https://congan.laichau.gov.vn/an-ninh-trat-tu/bai-1.html"))
+    feed.process_item(item)
+    sizes = [f.path.stat().st_size for f in feed.files]
+    csv_file = feed.files[1]
+
+    def fail(record):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(csv_file, "write", fail)
+    with pytest.raises(OSError):
+        feed.process_item(item)
+    assert [f.path.stat().st_size for f in feed.files] == sizes  # the JSONL line was taken back
+    feed.close_spider()
