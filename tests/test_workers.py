@@ -20,3 +20,76 @@ def test_worker_decodes_the_body_by_the_content_type_header(fixtures_dir) -> Non
     assert "ệ" in by_header.body_text or "ư" in by_header.body_text
     by_meta = build_article(body, URL, None, None)  # no header: the page's (wrong) declaration wins
     assert by_meta.title != from_text.title
+
+
+def _pool_run(coro_fn):
+    """Run ``coro_fn(pool)`` on a fresh event loop with a one-worker pool, closing the pool after."""
+    import asyncio
+
+    from scraper.workers import ExtractionPool
+
+    pool = ExtractionPool(1)
+    try:
+        return asyncio.run(coro_fn(pool))
+    finally:
+        pool.close()
+        assert not any(w.process.is_alive() for w in pool.workers)
+
+
+def test_pool_gives_the_records_the_crawl_process_would(fixtures_dir) -> None:
+    import asyncio
+
+    pages = {p.stem: p.read_bytes() for p in sorted((fixtures_dir / "articles").glob("*.html"))}
+
+    async def run(pool):
+        return await asyncio.gather(*(pool.build(data, URL, None, "text/html; charset=utf-8") for data in pages.values()))
+
+    pooled = _pool_run(run)
+    assert len(pooled) == len(pages) == 8
+    for got, data in zip(pooled, pages.values(), strict=True):
+        want = build_record(extract_article(data, URL))
+        assert {k: v for k, v in vars(got).items() if k not in ("fetched_at", "built")} == {
+            k: v for k, v in vars(want).items() if k not in ("fetched_at", "built")
+        }
+
+
+def test_pool_carries_big_pages_and_raises_the_workers_exceptions(fixtures_dir) -> None:
+    """A page far over a socket buffer (3 MB) goes through; NotAnArticle comes back as itself."""
+    import pytest
+
+    from scraper.pages import NotAnArticle
+
+    page = (fixtures_dir / "articles" / "nukeviet-default.html").read_text("utf-8")
+    padding = "<p>" + "Đoạn văn dài để thử một trang rất lớn. " * 40 + "</p>\n"
+    big = page.replace('<div id="news-bodyhtml"', '<div id="padding">' + padding * 1400 + '</div><div id="news-bodyhtml"', 1)
+    assert len(big.encode()) > 3_000_000
+
+    async def run(pool):
+        item = await pool.build(big.encode(), URL, None)
+        with pytest.raises(NotAnArticle):
+            await pool.build(b"<html><body><p>nothing here</p></body></html>", URL, None)
+        return item
+
+    assert _pool_run(run).title == build_record(extract_article(page, URL)).title
+
+
+def test_a_dead_worker_fails_its_jobs_with_worker_lost(fixtures_dir) -> None:
+    import asyncio
+    import os
+    import signal
+
+    import pytest
+
+    from scraper.workers import WorkerLost
+
+    page = (fixtures_dir / "articles" / "nukeviet-plain.html").read_bytes()
+
+    async def run(pool):
+        await pool.build(page, URL, None)  # the worker is up
+        os.kill(pool.workers[0].process.pid, signal.SIGKILL)
+        with pytest.raises(WorkerLost):
+            await asyncio.wait_for(pool.build(page, URL, None), 20)
+        with pytest.raises(WorkerLost):  # and every later call, at once
+            await asyncio.wait_for(pool.build(page, URL, None), 5)
+
+    _pool_run(run)

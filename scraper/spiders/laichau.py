@@ -21,6 +21,7 @@ from ..dates import parse_time
 from ..pages import NotAnArticle, extract_article, parse
 from ..pages.listing import ListingEntry, ListingPage, ListingSummary, apply_listing, merge_entry, summarize_listing
 from ..urls import article_key, canonical_article_url, category_alias, is_article_url, same_site
+from ..workers import WorkerLost
 from .base import StatefulSpider, flag
 
 logger = logging.getLogger(__name__)
@@ -110,7 +111,10 @@ class LaichauSpider(StatefulSpider):
         None (logged, counted) when the page is unreadable."""
         try:
             if self.extraction_pool is not None:
-                return await self.extraction_pool.listing(response.body, response.url, content_type(response))
+                try:
+                    return await self.extraction_pool.listing(response.body, response.url, content_type(response))
+                except WorkerLost as exc:
+                    self.worker_lost(response, exc)
             return summarize_listing(response.text, response.url)
         except (NotAnArticle, AttributeError) as exc:  # empty or binary body
             logger.warning("%s: unreadable listing page (%s)", response.url, exc)
@@ -221,14 +225,22 @@ class LaichauSpider(StatefulSpider):
             return
         try:
             if self.extraction_pool is not None:
-                yield await self.extraction_pool.build(response.body, response.url, entry, content_type(response))
-                return
+                try:
+                    yield await self.extraction_pool.build(response.body, response.url, entry, content_type(response))
+                    return
+                except WorkerLost as exc:
+                    self.worker_lost(response, exc)
             item = extract_article(response.text, response.url)
         except NotAnArticle as exc:
             logger.warning("%s: not an article page (%s)", response.url, exc)
             self.crawler.stats.inc_value("articles/not_an_article")
             return
         yield apply_listing(item, entry)
+
+    def worker_lost(self, response: Response, exc: WorkerLost) -> None:
+        """A page whose extraction worker died is extracted here instead: logged, counted."""
+        logger.error("%s: %s; extracting it in the crawl process", response.url, exc)
+        self.crawler.stats.inc_value("crawl/worker_lost")
 
     def _all_before_since(self, entries: list[ListingEntry]) -> bool:
         days = []

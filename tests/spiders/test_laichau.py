@@ -166,3 +166,28 @@ def test_extraction_workers_give_the_same_records(replica, tmp_path) -> None:
         assert {k: v for k, v in pooled[key].items() if k != "fetched_at"} == {k: v for k, v in rec.items() if k != "fetched_at"}
     report = json.loads(next((tmp_path / "pool").glob("report-*.json")).read_text())
     assert report["records"] == len(pooled)
+
+
+def test_a_worker_killed_mid_crawl_costs_nothing(replica, tmp_path) -> None:
+    """The extraction worker dies under the crawl: its pages are extracted in the crawl process,
+    the crawl finishes with every article once, and the loss is logged as an error."""
+    site = replica.site
+    settings = {**REPLICA_SETTINGS, "OUTPUT_DIR": str(tmp_path), "LOG_FILE": str(tmp_path / "crawl.log"),
+                "CONCURRENT_REQUESTS_PER_DOMAIN": "2", "DOWNLOAD_DELAY": "0.01", "EXTRACT_WORKERS": "1"}
+    already = _multiprocessing_pids()
+    proc = start_crawl(crawl_argv("laichau", {"base_url": replica.base_url}, settings))
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        written = sum(len(p.read_bytes().splitlines()) for p in tmp_path.glob("articles-*.jsonl"))
+        if written >= 20:
+            break
+        time.sleep(0.05)
+    workers = _multiprocessing_pids() - already
+    assert workers, "no extraction worker found"
+    for pid in workers:
+        os.kill(pid, signal.SIGKILL)
+    assert proc.wait(timeout=240) == 0
+    log = (tmp_path / "crawl.log").read_text("utf-8")
+    assert "extracting it in the crawl process" in log
+    got = _by_id(records(tmp_path))
+    assert set(got) == {str(i) for i in site.expected_ids()}
