@@ -4,12 +4,15 @@ Run: python bench/crawl.py [--articles-small 2000] [--articles-large 20000] [--s
 
 Each replica is its own ``python -m scraper.replica`` process (no GIL shared with the crawl), each
 crawl its own Scrapy process with REPLICA_SETTINGS, LOG_LEVEL=WARNING and its output in a temp dir.
+"full" is the crawl as shipped: with REPLICA_SETTINGS' loose politeness, ``EXTRACT_WORKERS=auto``
+gives it one extraction worker on a machine of two cores or more; "full 0w" is the same crawl with
+extraction in the crawl process (``-s EXTRACT_WORKERS=0``).
 Prints one row per crawl (pages fetched = Scrapy's ``downloader/response_count``, robots.txt and
 redirects included; wall time of the whole process and pages/s over it; Scrapy's own elapsed time,
 engine start to close, and pages/s over that; crawl and replica CPU; peak RSS from ``wait4``), then
-the ratios the project holds itself to: pages/s full/bare ≥ 0.85 on the small replica (in the crawl
-process, and with ``--extract-workers`` worker processes; medians of ``--repeat`` interleaved crawls
-of each kind), and peak RSS of the full crawl large/small ≤ 1.5.
+the ratios the project holds itself to: pages/s full/bare ≥ 0.85 on the small replica (medians of
+``--repeat`` interleaved crawls of each kind; "full 0w" alongside), and peak RSS of the full crawl
+large/small ≤ 1.5.
 """
 
 from __future__ import annotations
@@ -204,9 +207,9 @@ def bench_env() -> dict[str, str]:
     return env
 
 
-def full_crawl(replica: Replica, label: str, timeout: float, workers: int = 0) -> Run:
+def full_crawl(replica: Replica, label: str, timeout: float, workers: str = "auto") -> Run:
     with tempfile.TemporaryDirectory(prefix="laichau-bench-full-") as tmp:
-        settings = {**REPLICA_SETTINGS, "OUTPUT_DIR": tmp, "LOG_LEVEL": "WARNING", "EXTRACT_WORKERS": str(workers)}
+        settings = {**REPLICA_SETTINGS, "OUTPUT_DIR": tmp, "LOG_LEVEL": "WARNING", "EXTRACT_WORKERS": workers}
         argv = crawl_argv("laichau", {"base_url": replica.base_url}, settings)
         return run_crawl(label, argv, replica, Path(tmp), timeout, bench_env())
 
@@ -248,8 +251,8 @@ def main() -> int:
     ap.add_argument("--skip-large", action="store_true", help="only the small replica (no RSS growth ratio)")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds before a crawl is killed")
     ap.add_argument("--repeat", type=int, default=3, help="crawls of each kind on the small replica; medians are compared")
-    ap.add_argument("--extract-workers", type=int, default=1,
-                    help="also run the full crawl with this many extraction worker processes (0: skip)")
+    ap.add_argument("--extract-workers", default="auto", help="EXTRACT_WORKERS of the full crawl (default: as shipped)")
+    ap.add_argument("--skip-in-process", action="store_true", help="no 'full 0w' crawls")
     args = ap.parse_args()
 
     runs: list[Run] = []
@@ -257,22 +260,22 @@ def main() -> int:
         print(f"replica: {args.articles_small:,} articles, {args.categories} categories", flush=True)
         with Replica(args.articles_small, args.categories, Path(logs) / "small.log") as small:
             print(HEADER, flush=True)
-            fulls, bares, pooleds = [], [], []
+            fulls, bares, inlines = [], [], []
             for _ in range(args.repeat):  # interleaved, so drift in the machine's speed hits all alike
-                fulls.append(full_crawl(small, "full", args.timeout))
+                fulls.append(full_crawl(small, "full", args.timeout, args.extract_workers))
                 print(row(fulls[-1]), flush=True)
                 bares.append(bare_crawl(small, "bare", args.timeout))
                 print(row(bares[-1]), flush=True)
-                if args.extract_workers > 0:
-                    pooleds.append(full_crawl(small, f"full +{args.extract_workers}w", args.timeout, args.extract_workers))
-                    print(row(pooleds[-1]), flush=True)
-        runs += [*fulls, *bares, *pooleds]
+                if not args.skip_in_process:
+                    inlines.append(full_crawl(small, "full 0w", args.timeout, "0"))
+                    print(row(inlines[-1]), flush=True)
+        runs += [*fulls, *bares, *inlines]
         full, bare = median_run(fulls), median_run(bares)
-        pooled = median_run(pooleds) if pooleds else None
+        inline = median_run(inlines) if inlines else None
         large = None
         if not args.skip_large:
             with Replica(args.articles_large, args.categories, Path(logs) / "large.log") as big:
-                large = full_crawl(big, "full large", args.timeout)
+                large = full_crawl(big, "full large", args.timeout, args.extract_workers)
                 print(row(large), flush=True)
             runs.append(large)
 
@@ -281,16 +284,15 @@ def main() -> int:
         print(f"note: the crawls fetched different page counts (full {full.pages:,}, bare {bare.pages:,})")
     if args.repeat > 1:
         print(f"median of {args.repeat} interleaved crawls of each kind:")
-    for run, what in ((full, "full (extraction in the crawl process)"),
-                      (pooled, f"full with {args.extract_workers} extraction worker(s)")):
+    for run, what in ((full, f"full (EXTRACT_WORKERS={args.extract_workers})"),
+                      (inline, "full 0w (extraction in the crawl process)")):
         if run is None:
             continue
         ratio = run.pages_per_s / bare.pages_per_s if bare.pages_per_s else float("nan")
         clock = run.crawl_pages_per_s / bare.crawl_pages_per_s if bare.crawl_pages_per_s else float("nan")
         print(f"pages/s {what}/bare = {run.pages_per_s:.1f}/{bare.pages_per_s:.1f} = {ratio:.2f} over wall time, "
-              f"{clock:.2f} over Scrapy's elapsed time (target >= 0.85)")
-    if pooled is not None:
-        print("(a worker is the crawl's child: its CPU adds to the crawl's column; peak RSS is the larger of the two)")
+              f"{clock:.2f} over Scrapy's elapsed time" + (" (target >= 0.85)" if run is full else ""))
+    print("(a worker is the crawl's child: its CPU adds to the crawl's column; peak RSS is the larger of the two)")
     print(f"peak RSS full crawl, {args.articles_small:,} articles: {full.maxrss_kib / 1024:.1f} MiB")
     if large is not None:
         growth = large.maxrss_kib / full.maxrss_kib

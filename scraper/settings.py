@@ -65,9 +65,11 @@ ITEM_PIPELINES = {
     "scraper.feeds.FeedPipeline": 900,
 }
 
-#: Worker processes that turn article pages into records (0: in the crawl process). Worth it
-#: only where the server is fast enough for the crawl to be CPU-bound (a replica, a mirror).
-EXTRACT_WORKERS = 0
+#: Worker processes that turn article and category pages into records and entries (0: in the
+#: crawl process). "auto": one worker when the crawl is set loose on a server that can take it
+#: (``CONCURRENT_REQUESTS_PER_DOMAIN`` >= 8, no ``DOWNLOAD_DELAY``, no AutoThrottle) on a machine
+#: with two cores or more, where the crawl is CPU-bound; none under the live site's polite defaults.
+EXTRACT_WORKERS = "auto"
 
 #: Where output goes; ``FEED_PATH`` names the JSON Lines file (default: a dated file in OUTPUT_DIR).
 OUTPUT_DIR = "output"

@@ -4,6 +4,7 @@ and failures counted for the run report."""
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,19 @@ def flag(value: Any) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
+def extraction_workers(settings) -> int:
+    """``EXTRACT_WORKERS`` resolved: a count, or "auto" (see ``settings.py``)."""
+    value = settings.get("EXTRACT_WORKERS", 0)
+    if str(value).strip().lower() != "auto":
+        return settings.getint("EXTRACT_WORKERS", 0)
+    loose = (
+        settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") >= 8
+        and settings.getfloat("DOWNLOAD_DELAY") == 0
+        and not settings.getbool("AUTOTHROTTLE_ENABLED")
+    )
+    return 1 if loose and (os.cpu_count() or 1) >= 2 else 0
+
+
 def open_state(settings) -> StateStore | RedisStateStore:
     """Redis state for a distributed crawl; else the SQLite file named by STATE_PATH
     (default ``<OUTPUT_DIR>/state.sqlite``)."""
@@ -41,6 +55,8 @@ def open_state(settings) -> StateStore | RedisStateStore:
 class StatefulSpider(scrapy.Spider):
     state: StateStore | RedisStateStore | None = None
     extraction_pool: ExtractionPool | None = None
+    #: Whether the spider hands its pages to ``extraction_pool`` (``EXTRACT_WORKERS``).
+    uses_extraction_pool = False
 
     @classmethod
     def update_settings(cls, settings) -> None:
@@ -54,7 +70,7 @@ class StatefulSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.state = open_state(crawler.settings)
-        workers = crawler.settings.getint("EXTRACT_WORKERS", 0)
+        workers = extraction_workers(crawler.settings) if cls.uses_extraction_pool else 0
         if workers > 0:
             spider.extraction_pool = ExtractionPool(workers)
         crawler.signals.connect(spider.close_state, signal=scrapy.signals.spider_closed)

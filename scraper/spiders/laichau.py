@@ -38,6 +38,7 @@ def content_type(response: Response) -> str | None:
 
 class LaichauSpider(StatefulSpider):
     name = "laichau"
+    uses_extraction_pool = True
 
     def __init__(
         self,

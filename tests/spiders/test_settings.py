@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 from scrapy.settings import Settings
 
+from scraper.runner import REPLICA_SETTINGS
+from scraper.spiders.base import extraction_workers
 from scraper.spiders.laichau import LaichauSpider
 from scraper.spiders.wayback import WaybackSpider
 
@@ -49,3 +53,17 @@ def test_distributed_switch_sets_the_scrapy_redis_preset() -> None:
     plain = _settings()
     LaichauSpider.update_settings(plain)
     assert plain["STATE_BACKEND"] == "sqlite" and "scrapy_redis" not in str(plain["SCHEDULER"])
+
+
+def test_extraction_workers_auto_only_where_politeness_is_relaxed(monkeypatch) -> None:
+    """The live site's polite defaults keep extraction in the crawl process; a crawl set loose on
+    a fast server gets one worker on a machine of two cores or more; a number is taken as given."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert extraction_workers(_settings()) == 0  # project defaults: 2 per host, delay, AutoThrottle
+    assert extraction_workers(_settings(**REPLICA_SETTINGS)) == 1
+    assert extraction_workers(_settings(**{**REPLICA_SETTINGS, "DOWNLOAD_DELAY": "0.5"})) == 0
+    assert extraction_workers(_settings(**{**REPLICA_SETTINGS, "EXTRACT_WORKERS": "0"})) == 0
+    assert extraction_workers(_settings(EXTRACT_WORKERS="3")) == 3
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert extraction_workers(_settings(**REPLICA_SETTINGS)) == 0
+    assert not WaybackSpider.uses_extraction_pool and LaichauSpider.uses_extraction_pool
