@@ -107,6 +107,17 @@ def _multiprocessing_pids() -> set[int]:
     return pids
 
 
+def _lines(out: Path) -> int:
+    return sum(len(p.read_bytes().splitlines()) for p in out.glob("articles-*.jsonl"))
+
+
+def _wait_for_lines(out: Path, n: int, timeout: float = 120) -> None:
+    """Until a running crawl has written ``n`` records into ``out``."""
+    deadline = time.time() + timeout
+    while _lines(out) < n and time.time() < deadline:
+        time.sleep(0.05)
+
+
 @pytest.mark.parametrize("workers", ["0", "1"])
 def test_sigkill_mid_crawl_then_restart_gives_every_article_once(replica, tmp_path, workers) -> None:
     """A kill between state checkpoints, with extraction in the crawl or in a worker process:
@@ -117,15 +128,10 @@ def test_sigkill_mid_crawl_then_restart_gives_every_article_once(replica, tmp_pa
     argv = crawl_argv("laichau", {"base_url": replica.base_url}, settings)
     already = _multiprocessing_pids()
     proc = start_crawl(argv, tmp_path / "killed.log")
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        written = sum(len(p.read_bytes().splitlines()) for p in tmp_path.glob("articles-*.jsonl"))
-        if written >= 40:
-            break
-        time.sleep(0.05)
+    _wait_for_lines(tmp_path, 40)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
-    before = sum(len(p.read_bytes().splitlines()) for p in tmp_path.glob("articles-*.jsonl"))
+    before = _lines(tmp_path)
     assert 40 <= before < len(site.expected_ids())
     deadline = time.time() + 15  # orphaned workers see their pipes close and exit
     while _multiprocessing_pids() - already and time.time() < deadline:
@@ -176,12 +182,7 @@ def test_a_worker_killed_mid_crawl_costs_nothing(replica, tmp_path) -> None:
                 "CONCURRENT_REQUESTS_PER_DOMAIN": "2", "DOWNLOAD_DELAY": "0.01", "EXTRACT_WORKERS": "1"}
     already = _multiprocessing_pids()
     proc = start_crawl(crawl_argv("laichau", {"base_url": replica.base_url}, settings))
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        written = sum(len(p.read_bytes().splitlines()) for p in tmp_path.glob("articles-*.jsonl"))
-        if written >= 20:
-            break
-        time.sleep(0.05)
+    _wait_for_lines(tmp_path, 20)
     workers = _multiprocessing_pids() - already
     assert workers, "no extraction worker found"
     for pid in workers:
