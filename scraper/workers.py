@@ -138,12 +138,18 @@ class ExtractionPool:
                 future = worker.jobs.pop(job_id, None)
                 if future is not None and not future.done():
                     future.set_result(value) if ok else future.set_exception(value)
-        except (asyncio.IncompleteReadError, ConnectionError, OSError):
-            lost = WorkerLost(f"extraction worker {worker.process.pid} exited ({worker.process.exitcode})")
-            for future in worker.jobs.values():
-                if not future.done():
-                    future.set_exception(lost)
-            worker.jobs.clear()
+        except Exception as exc:  # the worker's end closed, or a reply that does not read
+            if not isinstance(exc, (asyncio.IncompleteReadError, ConnectionError)):
+                logger.error("extraction worker %s sent an unreadable reply (%r); stopping it", worker.process.pid, exc)
+                worker.process.kill()
+            self._lost(worker, WorkerLost(f"extraction worker {worker.process.pid} exited ({worker.process.exitcode})"))
+
+    @staticmethod
+    def _lost(worker: Worker, exc: WorkerLost) -> None:
+        for future in worker.jobs.values():
+            if not future.done():
+                future.set_exception(exc)
+        worker.jobs.clear()
 
     async def call(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run ``fn(*args)`` in the least busy worker; its exception is raised here."""
@@ -154,11 +160,16 @@ class ExtractionPool:
             raise WorkerLost("every extraction worker has exited")
         worker = min(alive, key=lambda w: len(w.jobs))
         job_id = next(self.ids)
+        data = frame(pickle.dumps((job_id, fn, args), protocol=pickle.HIGHEST_PROTOCOL))
         future = asyncio.get_running_loop().create_future()
         worker.jobs[job_id] = future
         assert worker.writer is not None
-        worker.writer.write(frame(pickle.dumps((job_id, fn, args), protocol=pickle.HIGHEST_PROTOCOL)))
-        await worker.writer.drain()
+        try:
+            worker.writer.write(data)
+            await worker.writer.drain()  # a big page waits for room here, the event loop does not
+        except (ConnectionError, OSError) as exc:
+            worker.jobs.pop(job_id, None)
+            raise WorkerLost(f"extraction worker {worker.process.pid} is gone ({exc})") from exc
         return await future
 
     async def build(
@@ -172,10 +183,7 @@ class ExtractionPool:
     def close(self, timeout: float = 10) -> None:
         """Close the sockets (each worker then exits on its own) and wait for the workers."""
         for worker in self.workers:
-            for future in worker.jobs.values():
-                if not future.done():
-                    future.set_exception(WorkerLost("the extraction pool was closed"))
-            worker.jobs.clear()
+            self._lost(worker, WorkerLost("the extraction pool was closed"))
             try:
                 if worker.reader_task is not None:
                     worker.reader_task.cancel()
