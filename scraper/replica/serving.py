@@ -23,6 +23,9 @@ class QuietHandler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     timeout = 30
+    #: Headers and body leave in two writes: with Nagle's algorithm on, the body could wait for
+    #: the client's delayed ACK (40 ms) on a kept-alive connection, at random.
+    disable_nagle_algorithm = True
     server: QuietHTTPServer
 
     def do_GET(self) -> None:
