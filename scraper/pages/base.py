@@ -159,6 +159,15 @@ def following_text(el: etree._Element) -> Iterator[tuple[str, etree._Element]]:
         node = parent
 
 
+def text_holder(text: etree._ElementUnicodeResult) -> etree._Element | None:
+    """The element an XPath text result belongs to. lxml gives a tail text the node it follows,
+    which may be a comment or a processing instruction: those are stepped over to their parent."""
+    node = text.getparent()
+    while node is not None and not isinstance(node.tag, str):
+        node = node.getparent()
+    return node
+
+
 def text_of(el: etree._Element | None) -> str | None:
     return None if el is None else clean("".join(el.itertext()))
 
@@ -232,7 +241,7 @@ class ArticlePage:
         for node in xpath(".//text()")(scope):
             if len(node) > 160 or not pattern.search(node):
                 continue
-            parent = node.getparent()
+            parent = text_holder(node)
             if parent is None or parent.tag in ("script", "style", "title", "option"):
                 continue
             block = parent

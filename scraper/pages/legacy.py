@@ -16,7 +16,7 @@ from ..dates import find_time
 from ..items import ArticleItem, Crumb
 from ..text import clean
 from ..urls import absolute
-from .base import ArticlePage, NotAnArticle, PageIndex, common_ancestor, first, text_of, xpath
+from .base import ArticlePage, NotAnArticle, PageIndex, common_ancestor, first, text_holder, text_of, xpath
 from .body import BLOCK as _BLOCKS
 from .body import extract_body
 from .related import LABELS, find_headings, heading_candidates
@@ -95,7 +95,9 @@ class LegacyArticlePage(ArticlePage):
 
     def date_element(self) -> tuple[etree._Element, str] | None:
         for node in self.ids.once("date_anchors", lambda: date_anchors(self.root)):
-            parent = node.getparent()
+            parent = text_holder(node)
+            if parent is None:
+                continue
             for el in (parent, parent.getparent()):
                 found = find_time(text_of(el) or "") if el is not None else None
                 if found:
@@ -117,13 +119,15 @@ class LegacyArticlePage(ArticlePage):
         if named is not None:
             return named
         texts = date_el.xpath("preceding::text()[normalize-space()][1]")
-        return texts[0].getparent() if texts else None
+        return text_holder(texts[0]) if texts else None
 
     def breadcrumbs(self, before: etree._Element) -> list[Crumb]:
         homes = before.xpath("preceding::text()[normalize-space()='Trang chủ'][1]")
         if not homes:
             return []
-        holder = homes[0].getparent()
+        holder = text_holder(homes[0])
+        if holder is None:
+            return []
         title_text = text_of(before) or ""
         while holder.getparent() is not None and len(self._pieces(holder)) < 2:
             parent = holder.getparent()
@@ -135,9 +139,10 @@ class LegacyArticlePage(ArticlePage):
     def _pieces(self, holder: etree._Element) -> list[Crumb]:
         crumbs = []
         for node in holder.xpath(".//text()[normalize-space()]"):
-            link = next((a for a in node.getparent().iterancestors() if a.tag == "a"), None)
-            if node.getparent().tag == "a":
-                link = node.getparent()
+            holder = text_holder(node)
+            if holder is None:
+                continue
+            link = holder if holder.tag == "a" else next((a for a in holder.iterancestors() if a.tag == "a"), None)
             for piece in _SEPARATORS.split(str(node)):
                 name = clean(piece)
                 if name:
@@ -186,7 +191,8 @@ class LegacyArticlePage(ArticlePage):
         stop = min(headings, key=order.__getitem__) if headings else None
         if stop is None:
             footer = date_el.xpath(_FOOTER_ANCHOR)
-            stop = _outermost_same_text(footer[0].getparent()) if footer else None
+            footer_el = text_holder(footer[0]) if footer else None
+            stop = _outermost_same_text(footer_el) if footer_el is not None else None
         body = extract_body(self.body_nodes(date_el, stop), self.url)
         title = text_of(title_el) or self.meta("og:title") or text_of(first(self.root, "//title"))
         item = self.new_item(
