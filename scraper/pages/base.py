@@ -169,7 +169,10 @@ def text_holder(text: etree._ElementUnicodeResult) -> etree._Element | None:
 
 
 def text_of(el: etree._Element | None) -> str | None:
-    return None if el is None else clean("".join(el.itertext()))
+    """An element's visible text, cleaned; None for no element (a comment shows no text)."""
+    if el is None or not isinstance(el.tag, str):
+        return None
+    return clean("".join(el.itertext()))
 
 
 def common_ancestor(a: etree._Element, b: etree._Element) -> etree._Element:

@@ -53,8 +53,8 @@ def _shows_only(parent: etree._Element, child: etree._Element) -> bool:
     for other in parent:
         if (other.tail or "").strip():
             return False
-        if other is not child and any(t.strip() for t in other.itertext()):
-            return False
+        if other is not child and isinstance(other.tag, str) and any(t.strip() for t in other.itertext()):
+            return False  # (a comment or processing instruction shows nothing but its tail)
     return True
 
 
