@@ -53,18 +53,25 @@ class NotAnArticle(ValueError):
 def parse(markup: str | bytes, content_type: str | None = None) -> etree._Element:
     """Parse once, NFC first, so text anchors match however the page was encoded.
 
-    Bytes are decoded as Scrapy decodes a response: the ``Content-Type`` header's charset,
-    else the page's own declaration, else detection.
+    Bytes are decoded by the ``Content-Type`` header's charset, else the page's own declaration,
+    else as UTF-8 (w3lib). The crawl's workers decode with Scrapy's own rules before this.
     """
     if isinstance(markup, bytes):
         _, markup = html_to_unicode(content_type, markup)
     if not unicodedata.is_normalized("NFC", markup):
         markup = unicodedata.normalize("NFC", markup)
-    if "&#" in markup and _CONTROL_REFS.search(markup):
-        markup = _CONTROL_REFS.sub("", markup)
     data = markup.encode("utf-8", "replace")
     if len(data.translate(None, _CONTROL_BYTES)) != len(data) or any(b in data for b in _NONCHAR_BYTES):
-        data = _CONTROL_CHARS.sub("", markup).encode("utf-8", "replace")  # lxml refuses them in edited text
+        markup = _CONTROL_CHARS.sub("", markup)  # lxml refuses them in edited text
+        data = b""
+    if "&#" in markup and _CONTROL_REFS.search(markup):  # after: "&#\x002O" becomes "&#2O" above
+        while True:  # and again: "&#&#27;27;" leaves "&#27;" behind
+            markup, found = _CONTROL_REFS.subn("", markup)
+            if not found:
+                break
+        data = b""
+    if not data:
+        data = markup.encode("utf-8", "replace")
     if not data.strip():
         raise NotAnArticle("empty document")
     try:
