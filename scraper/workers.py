@@ -30,8 +30,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
-from scrapy.http import HtmlResponse
-
+from .decoding import body_text
 from .items import ArticleItem
 from .pages import extract_article
 from .pages.listing import ListingEntry, ListingSummary, apply_listing, summarize_listing
@@ -48,27 +47,18 @@ class WorkerLost(RuntimeError):
     """An extraction worker died with jobs in hand."""
 
 
-def decoded(body: str | bytes, url: str, content_type: str | None) -> str:
-    """The body as the crawl process would read it (``response.text``): Scrapy's own decoding,
-    header charset, then the page's declaration, then detection."""
-    if isinstance(body, str):
-        return body
-    headers = {"Content-Type": content_type} if content_type else {}
-    return HtmlResponse(url=url, body=body, headers=headers).text
-
-
 def build_article(
     markup: str | bytes, url: str, entry: ListingEntry | None, content_type: str | None = None
 ) -> ArticleItem:
     """The whole record path for one page, as the crawl process would run it; from the raw body,
     so decoding it is the worker's work too."""
-    item = build_record(apply_listing(extract_article(decoded(markup, url, content_type), url), entry))
+    item = build_record(apply_listing(extract_article(body_text(markup, url, content_type), url), entry))
     item.built = True  # the crawl's RecordPipeline will not run the chain a second time
     return item
 
 
 def read_listing(markup: str | bytes, url: str, content_type: str | None = None) -> ListingSummary:
-    return summarize_listing(decoded(markup, url, content_type), url)
+    return summarize_listing(body_text(markup, url, content_type), url)
 
 
 def die_with_crawl(crawl_pid: int) -> None:

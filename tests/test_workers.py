@@ -93,16 +93,3 @@ def test_a_dead_worker_fails_its_jobs_with_worker_lost(fixtures_dir) -> None:
             await asyncio.wait_for(pool.build(page, URL, None), 5)
 
     _pool_run(run)
-
-
-def test_an_undeclared_body_is_read_as_scrapy_reads_it() -> None:
-    """No charset anywhere and not UTF-8: the worker decodes exactly as ``response.text`` would."""
-    from scrapy.http import HtmlResponse
-
-    from scraper.workers import decoded
-
-    page = ("<html><head><title>Café du Théâtre</title></head><body><div id='news-bodyhtml'>"
-            "<p>Déjà vu à la crème brûlée, façade élève.</p></div></body></html>")
-    body = page.encode("cp1252")
-    assert decoded(body, URL, "text/html") == HtmlResponse(url=URL, body=body, headers={"Content-Type": "text/html"}).text
-    assert "\ufffd" not in decoded(body, URL, "text/html")  # detected, not UTF-8 with replacements

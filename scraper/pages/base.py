@@ -57,7 +57,10 @@ def parse(markup: str | bytes, content_type: str | None = None) -> etree._Elemen
     else as UTF-8 (w3lib). The crawl's workers decode with Scrapy's own rules before this.
     """
     if isinstance(markup, bytes):
-        _, markup = html_to_unicode(content_type, markup)
+        try:
+            _, markup = html_to_unicode(content_type, markup)
+        except (LookupError, ValueError):  # a declared codec that is no text codec ("uu")
+            markup = markup.decode("utf-8", "replace")
     if not unicodedata.is_normalized("NFC", markup):
         markup = unicodedata.normalize("NFC", markup)
     data = markup.encode("utf-8", "replace")

@@ -18,6 +18,7 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
 from ..dates import parse_time
+from ..decoding import response_text
 from ..pages import NotAnArticle, extract_article, parse
 from ..pages.listing import ListingEntry, ListingPage, ListingSummary, apply_listing, merge_entry, summarize_listing
 from ..urls import article_key, canonical_article_url, category_alias, is_article_url, same_site
@@ -84,7 +85,7 @@ class LaichauSpider(StatefulSpider):
     def listing_page(self, response: Response) -> ListingPage | None:
         """The page object for a listing; None (logged, counted) when the page is unreadable."""
         try:
-            return ListingPage(parse(response.text), response.url)
+            return ListingPage(parse(response_text(response)), response.url)
         except (NotAnArticle, AttributeError) as exc:  # empty or binary body
             logger.warning("%s: unreadable listing page (%s)", response.url, exc)
             self.crawler.stats.inc_value("crawl/unreadable_listings")
@@ -116,7 +117,7 @@ class LaichauSpider(StatefulSpider):
                     return await self.extraction_pool.listing(response.body, response.url, content_type(response))
                 except WorkerLost as exc:
                     self.worker_lost(response, exc)
-            return summarize_listing(response.text, response.url)
+            return summarize_listing(response_text(response), response.url)
         except (NotAnArticle, AttributeError) as exc:  # empty or binary body
             logger.warning("%s: unreadable listing page (%s)", response.url, exc)
             self.crawler.stats.inc_value("crawl/unreadable_listings")
@@ -231,7 +232,7 @@ class LaichauSpider(StatefulSpider):
                     return
                 except WorkerLost as exc:
                     self.worker_lost(response, exc)
-            item = extract_article(response.text, response.url)
+            item = extract_article(response_text(response), response.url)
         except NotAnArticle as exc:
             logger.warning("%s: not an article page (%s)", response.url, exc)
             self.crawler.stats.inc_value("articles/not_an_article")

@@ -16,6 +16,7 @@ from urllib.parse import urlencode, urlsplit
 
 from scrapy.http import Request, Response
 
+from ..decoding import response_text
 from ..pages import NotAnArticle, extract_article
 from ..urls import article_key, is_article_url, is_legacy_article_url
 from .base import StatefulSpider, flag
@@ -127,7 +128,7 @@ class WaybackSpider(StatefulSpider):
     # -- captures -----------------------------------------------------------------------------
     def parse_capture(self, response: Response, row: dict[str, str]):
         try:
-            item = extract_article(response.text, row["original"])
+            item = extract_article(response_text(response), row["original"])
         except NotAnArticle as exc:
             logger.info("%s: capture is not an article (%s)", row["original"], exc)
             self.crawler.stats.inc_value("articles/not_an_article")
