@@ -83,6 +83,12 @@ def parse(markup: str | bytes, content_type: str | None = None) -> etree._Elemen
         raise NotAnArticle(f"unparseable HTML: {exc}") from exc
     if root is None:
         raise NotAnArticle("empty document")
+    # Broken markup can leave elements beside <html> (a <body> after an early </html>): move them
+    # in, so a walk from the root sees the whole page as XPath's "//" does.
+    for sib in [s for s in root.itersiblings(preceding=True) if isinstance(s.tag, str)]:
+        root.insert(0, sib)
+    for sib in [s for s in root.itersiblings() if isinstance(s.tag, str)]:
+        root.append(sib)
     return root
 
 

@@ -91,3 +91,15 @@ def test_anchor_texts_that_follow_comments_still_anchor(page) -> None:
     assert (got.title, got.published_at, [c.name for c in got.breadcrumbs]) == (
         want.title, want.published_at, [c.name for c in want.breadcrumbs]
     )
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_a_body_left_outside_html_is_still_the_page(page) -> None:
+    """An early "</html>" leaves the body beside the root element; it is moved back in, so the
+    page reads as it would whole."""
+    html = page.read_text("utf-8")
+    broken = html.replace("</head>", "</head></html>", 1)
+    assert broken != html
+    want = build_record(extract_article(html, URL))
+    got = build_record(extract_article(broken, URL))
+    assert (got.title, got.published_at, got.body_text) == (want.title, want.published_at, want.body_text)
