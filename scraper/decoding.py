@@ -18,6 +18,12 @@ def response_text(response: Response) -> str:
         return response.body.decode("utf-8", "replace")
 
 
+def content_type(response: Response) -> str | None:
+    """The response's Content-Type header, for decoding its body elsewhere (``body_text``)."""
+    value = response.headers.get("Content-Type")
+    return value.decode("latin-1") if value else None
+
+
 def body_text(body: str | bytes, url: str, content_type: str | None) -> str:
     """A raw body read as the crawl reads its responses (for a worker, which gets bytes)."""
     if isinstance(body, str):

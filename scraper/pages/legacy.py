@@ -19,7 +19,7 @@ from ..urls import absolute
 from .base import ArticlePage, NotAnArticle, PageIndex, common_ancestor, first, text_holder, text_of, xpath
 from .body import BLOCK as _BLOCKS
 from .body import extract_body
-from .related import LABELS, find_headings, heading_candidates
+from .related import LABELS, find_headings, page_heading_candidates
 
 _DATE_LABEL = re.compile("Ngày đăng|Ngày cập nhật")
 
@@ -28,6 +28,13 @@ def date_anchors(root: etree._Element) -> list:
     """Text nodes holding the "(Ngày đăng :…)" label: a Python scan with one regex is several
     times faster than XPath ``contains()`` over a page of long paragraphs."""
     return [t for t in xpath("//body//text()")(root) if len(t) < 200 and _DATE_LABEL.search(t)]
+
+
+def page_date_anchors(root: etree._Element, ids: PageIndex) -> list:
+    """The page's :func:`date_anchors`, made once: recognising the layout needs them, then the date."""
+    return ids.once("date_anchors", lambda: date_anchors(root))
+
+
 _FOOTER_ANCHOR = (
     "following::text()[contains(., 'TRANG THÔNG TIN ĐIỆN TỬ') or starts-with(normalize-space(), 'Giấy phép')"
     " or starts-with(normalize-space(), 'Bản quyền') or contains(., 'Ghi rõ nguồn')][1]"
@@ -91,10 +98,10 @@ class LegacyArticlePage(ArticlePage):
 
     @staticmethod
     def matches(root: etree._Element, ids: PageIndex) -> bool:
-        return any(find_time(str(t)) for t in ids.once("date_anchors", lambda: date_anchors(root)))
+        return any(find_time(str(t)) for t in page_date_anchors(root, ids))
 
     def date_element(self) -> tuple[etree._Element, str] | None:
-        for node in self.ids.once("date_anchors", lambda: date_anchors(self.root)):
+        for node in page_date_anchors(self.root, self.ids):
             parent = text_holder(node)
             if parent is None:
                 continue
@@ -183,9 +190,7 @@ class LegacyArticlePage(ArticlePage):
         title_el = self.title_element(date_el)
         order = {el: i for i, el in enumerate(self.root.iter())}
         headings = [
-            h for h, label in find_headings(
-                self.root, lambda el: False, self.ids.once("heading_candidates", lambda: heading_candidates(self.root))
-            )
+            h for h, label in find_headings(self.root, lambda el: False, page_heading_candidates(self.root, self.ids))
             if label.casefold() in LABELS and order.get(h, -1) > order[date_el]
         ]
         stop = min(headings, key=order.__getitem__) if headings else None

@@ -76,6 +76,11 @@ def heading_candidates(root: etree._Element) -> Candidates:
     return known, likely, order
 
 
+def page_heading_candidates(root: etree._Element, ids: PageIndex | None) -> Candidates:
+    """The page's :func:`heading_candidates`, made once per page when there is a page index."""
+    return ids.once("heading_candidates", lambda: heading_candidates(root)) if ids is not None else heading_candidates(root)
+
+
 def find_headings(
     root: etree._Element, exclude: Callable[[etree._Element], bool], candidates: Candidates | None = None
 ) -> list[tuple[etree._Element, str]]:
@@ -146,8 +151,7 @@ def related_lists(
     A heading's section is its nearest ancestor that holds links after it; it ends at
     the next heading. ``is_link`` decides which addresses count as article links.
     """
-    candidates = ids.once("heading_candidates", lambda: heading_candidates(root)) if ids is not None else None
-    headings = find_headings(root, exclude, candidates)
+    headings = find_headings(root, exclude, page_heading_candidates(root, ids))
     heading_set = {h for h, _ in headings}
     out: list[RelatedLink] = []
     claimed: set[etree._Element] = set()

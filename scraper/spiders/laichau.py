@@ -18,7 +18,7 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
 from ..dates import parse_time
-from ..decoding import response_text
+from ..decoding import content_type, response_text
 from ..pages import NotAnArticle, extract_article, parse
 from ..pages.listing import ListingEntry, ListingPage, ListingSummary, apply_listing, merge_entry, summarize_listing
 from ..urls import article_key, canonical_article_url, category_alias, is_article_url, same_site
@@ -29,12 +29,6 @@ logger = logging.getLogger(__name__)
 
 MODES = ("full", "latest")
 DEFAULT_BASE_URL = "https://congan.laichau.gov.vn"
-
-
-def content_type(response: Response) -> str | None:
-    """The response's Content-Type header, for decoding its body elsewhere as Scrapy would."""
-    value = response.headers.get("Content-Type")
-    return value.decode("latin-1") if value else None
 
 
 class LaichauSpider(StatefulSpider):
@@ -87,9 +81,11 @@ class LaichauSpider(StatefulSpider):
         try:
             return ListingPage(parse(response_text(response)), response.url)
         except (NotAnArticle, AttributeError) as exc:  # empty or binary body
-            logger.warning("%s: unreadable listing page (%s)", response.url, exc)
-            self.crawler.stats.inc_value("crawl/unreadable_listings")
-            return None
+            return self.unreadable_listing(response, exc)
+
+    def unreadable_listing(self, response: Response, exc: Exception) -> None:
+        logger.warning("%s: unreadable listing page (%s)", response.url, exc)
+        self.crawler.stats.inc_value("crawl/unreadable_listings")
 
     def parse_home(self, response: Response) -> Iterable[Request]:
         page = self.listing_page(response)
@@ -119,9 +115,7 @@ class LaichauSpider(StatefulSpider):
                     self.worker_lost(response, exc)
             return summarize_listing(response_text(response), response.url)
         except (NotAnArticle, AttributeError) as exc:  # empty or binary body
-            logger.warning("%s: unreadable listing page (%s)", response.url, exc)
-            self.crawler.stats.inc_value("crawl/unreadable_listings")
-            return None
+            return self.unreadable_listing(response, exc)
 
     async def parse_listing(self, response: Response, page: int) -> AsyncIterator[Request]:
         here = category_alias(response.url)
