@@ -77,6 +77,7 @@ class AppendFile:
         flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | (os.O_TRUNC if overwrite else 0)
         self.fd = os.open(path, flags, 0o644)
         self.lines = 0
+        self.last_start = 0  # where the last record began: a record failing in a later feed is undone here
         self.encode: Callable[[dict[str, Any]], bytes]
         if fmt == "csv":
             self.encode = lambda rec: _csv_bytes([csv_row(rec)], header=self.offset() == 0)
@@ -90,7 +91,7 @@ class AppendFile:
         """Append one record; a write that fails part-way (a full disk) is cut back off, so the
         next record never follows half a line."""
         data = self.encode(record)
-        before = self.offset()
+        before = self.last_start = self.offset()
         view = memoryview(data)
         try:
             while view:
@@ -171,13 +172,14 @@ class FeedPipeline:
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         record = record_dict(item)
-        sizes = [f.offset() for f in self.files]
+        written: list[AppendFile] = []
         try:
             for f in self.files:
                 f.write(record)
+                written.append(f)
         except OSError:  # in no feed then, rather than in some: the next run fetches it again
-            for f, size in zip(self.files, sizes, strict=True):
-                f.truncate(size)
+            for f in written:
+                f.truncate(f.last_start)
             raise
         state = self.state
         if state is not None:
