@@ -29,6 +29,9 @@ _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 #: ``bytes.translate`` is five times faster than the regular expression's search.
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _NONCHAR_BYTES = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
+#: Every byte but those that begin a forbidden character or reference ("&", "\xef"): deleting
+#: them leaves a page's few suspects.
+_SAFE_BYTES = bytes(b for b in range(256) if b not in {*_CONTROL_BYTES, 0xEF, 0x26})
 #: Character references to the same characters ("&#27;", "&#x1B", "&#65535;"; the ";" is optional
 #: in HTML): the parser would put the character itself into the text.
 _CONTROL_REFS = re.compile(
@@ -56,25 +59,37 @@ def parse(markup: str | bytes, content_type: str | None = None) -> etree._Elemen
     Bytes are decoded by the ``Content-Type`` header's charset, else the page's own declaration,
     else as UTF-8 (w3lib). The crawl's workers decode with Scrapy's own rules before this.
     """
+    data = b""
     if isinstance(markup, bytes):
         try:
-            _, markup = html_to_unicode(content_type, markup)
+            encoding, text = html_to_unicode(content_type, markup)
         except (LookupError, ValueError):  # a declared codec that is no text codec ("uu")
-            markup = markup.decode("utf-8", "replace")
-    if not unicodedata.is_normalized("NFC", markup):
-        markup = unicodedata.normalize("NFC", markup)
-    data = markup.encode("utf-8", "replace")
-    if len(data.translate(None, _CONTROL_BYTES)) != len(data) or any(b in data for b in _NONCHAR_BYTES):
-        markup = _CONTROL_CHARS.sub("", markup)  # lxml refuses them in edited text
+            encoding, text = "utf-8", markup.decode("utf-8", "replace")
+        if encoding == "utf-8" and not markup.startswith(b"\xef\xbb\xbf") and "\ufffd" not in text:
+            data = markup  # what lxml is given needs no second encoding
+    else:
+        text = markup
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
         data = b""
-    if "&#" in markup and _CONTROL_REFS.search(markup):  # after: "&#\x002O" becomes "&#2O" above
+    if not data:
+        data = text.encode("utf-8", "replace")
+    # One C-level pass keeps only the bytes that can start trouble; nearly every page has none
+    # but "&" (and "\xef" of a non-character), so the exact tests below rarely run.
+    suspects = data.translate(None, _SAFE_BYTES)
+    if suspects.strip(b"&") and (
+        suspects.strip(b"&\xef") or any(b in data for b in _NONCHAR_BYTES)
+    ):
+        text = _CONTROL_CHARS.sub("", text)  # lxml refuses them in edited text
+        data = b""
+    if b"&" in suspects and (b"&#" in data if data else "&#" in text) and _CONTROL_REFS.search(text):  # after: "&#\x002O" becomes "&#2O" above
         while True:  # and again: "&#&#27;27;" leaves "&#27;" behind
-            markup, found = _CONTROL_REFS.subn("", markup)
+            text, found = _CONTROL_REFS.subn("", text)
             if not found:
                 break
         data = b""
     if not data:
-        data = markup.encode("utf-8", "replace")
+        data = text.encode("utf-8", "replace")
     if not data.strip():
         raise NotAnArticle("empty document")
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from scraper.pages import parse
@@ -26,3 +28,35 @@ def test_following_text_steps_over_comments_and_names_the_holder() -> None:
     h1 = root.find(".//h1")
     walked = [(text, holder.tag) for text, holder in following_text(h1)]
     assert walked == [(" sau chú thích", "div"), ("Thứ ba - 05/12/2023 10:15", "span"), ("cuối", "p")]
+
+
+_PAGE = "<html><head><title>Tiêu đề</title></head><body><p>{}</p></body></html>"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        _PAGE.format("Công an tỉnh Lai Châu").encode(),
+        b"\xef\xbb\xbf" + _PAGE.format("có BOM").encode(),
+        _PAGE.format("hỏng \xff byte").encode("utf-8", "surrogateescape").replace(b"\xc3\xbf", b"\xff"),
+        _PAGE.format("Cong\u0302 an tie\u0309nh").encode(),  # decomposed: NFC first
+        _PAGE.format("điều\x1b khiển\x7f").encode(),
+        _PAGE.format("không\ufffe ký tự\uffff").encode(),
+        _PAGE.format("tham chiếu &#27; &#x1B &amp; &#273;").encode(),
+        _PAGE.format("chỉ dấu &amp; và \uf8ff riêng").encode(),
+    ],
+    ids=["plain", "bom", "invalid", "nfd", "controls", "nonchars", "refs", "harmless"],
+)
+def test_bytes_parse_as_their_decoded_text(data: bytes) -> None:
+    """Bytes given to lxml as they came (no second encoding) read exactly as the decoded,
+    cleaned text would: the shortcut is only taken where nothing needs mending."""
+    from lxml import etree
+
+    from scraper.pages.base import _CONTROL_CHARS, _CONTROL_REFS
+
+    text = data.decode("utf-8", "replace").lstrip("\ufeff")
+    expected = _CONTROL_REFS.sub("", _CONTROL_CHARS.sub("", unicodedata.normalize("NFC", text)))
+    got = etree.tostring(parse(data), encoding="unicode")
+    assert got == etree.tostring(parse(expected), encoding="unicode")
+    assert not any(ord(c) < 32 and c not in "\t\n\r" or c in "\ufffe\uffff" for c in got)
+    assert "Tiêu đề" in got
