@@ -24,7 +24,7 @@ _DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed",
 _TABLE_PARTS = frozenset(("tr", "tbody", "thead", "tfoot"))
 _PB = "\ue000"  # paragraph break marker (private use: lxml refuses control characters in text)
 _BR = "\ue001"  # line break marker
-_BR_RUN = re.compile(f"{_BR}(?:\\s*{_BR})+")
+_BR_RUN = re.compile(f"{_BR}(?: ?{_BR})+")  # in a stream whose white space is collapsed
 _META_LINE = re.compile(r"^(Tác giả|Nguồn tin|Nguồn|Lượt xem|Đã xem|Lượt đọc|Số lượt xem)\s*:", re.IGNORECASE)
 
 
@@ -132,14 +132,11 @@ def _clean_tree(root: etree._Element, base_url: str) -> None:
         if parent is not None:
             _drop_keep_tail(bad)
     for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
-        for attr in [a for a in el.attrib if a.lower().startswith("on")]:
-            del el.attrib[attr]
-        for attr in ("href", "src"):
-            value = el.get(attr)
-            if value is not None:
-                url = absolute(base_url, value)
+        for attr in el.keys():  # noqa: SIM118 - an element is no dict: keys() is its attribute names, no proxy
+            if attr[:2].lower() == "on":
+                del el.attrib[attr]
+            elif attr == "href" or attr == "src":
+                url = absolute(base_url, el.get(attr))
                 if url is None:
                     del el.attrib[attr]
                 else:
@@ -161,18 +158,24 @@ def _mark_breaks(root: etree._Element) -> None:
 def split_paragraphs(stream: str) -> list[str]:
     """Paragraphs of a marked stream: blocks and ``<br><br>`` separate them, a single ``<br>`` is "\n".
 
-    Source newlines are white space like any other. The stream comes from a parsed page,
-    already NFC; only text that still holds entities goes through the full cleaning.
+    Source newlines are white space like any other: collapsed once over the whole stream (the
+    markers are not white space), so each paragraph needs only a strip. The stream comes from a
+    parsed page, already NFC; only text that still holds entities goes through the full cleaning.
     """
+    flat = " ".join(stream.split())
+    if _BR in flat:
+        flat = _BR_RUN.sub(_PB, flat)
+    dirty = "&" in flat or has_invisible(flat)
     out = []
-    for chunk in _BR_RUN.sub(_PB, stream).split(_PB):
-        if not chunk or chunk.isspace():
-            continue
-        text = "\n".join(line for line in (" ".join(part.split()) for part in chunk.split(_BR)) if line)
-        if "&" in text or has_invisible(text):
-            text = clean_lines(text)
-        if text:
-            out.append(text)
+    for chunk in flat.split(_PB):
+        if _BR in chunk:
+            chunk = "\n".join(line for line in (part.strip() for part in chunk.split(_BR)) if line)
+        else:
+            chunk = chunk.strip()
+        if chunk and dirty:
+            chunk = clean_lines(chunk)
+        if chunk:
+            out.append(chunk)
     return out
 
 
