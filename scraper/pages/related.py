@@ -96,9 +96,11 @@ def find_headings(
     for el in known:
         found[el] = heading_label(el) or (el.text or "").strip().rstrip(":")
     for el in likely:
-        if el in found or exclude(el) or any(a in known_set for a in el.iterancestors()):
+        if el in found or exclude(el):
             continue
-        if known_set and any(d in known_set for d in el.iterdescendants()):
+        if known_set and (
+            any(a in known_set for a in el.iterancestors()) or any(d in known_set for d in el.iterdescendants())
+        ):
             continue
         label = heading_label(el)
         if label and not _is_item(el, label):
