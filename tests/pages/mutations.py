@@ -6,9 +6,13 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-PAGES = {p.stem: p.read_bytes() for p in sorted((Path(__file__).resolve().parents[2] / "fixtures" / "articles").glob("*.html"))}
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+PAGES = {p.stem: p.read_bytes() for p in sorted((FIXTURES / "articles").glob("*.html"))}
+#: Category pages; the article pages too, as a crawl may be handed a page of the wrong kind.
+LISTINGS = {p.stem: p.read_bytes() for p in sorted((FIXTURES / "listings").glob("*.html"))} | PAGES
 URLS = [
     "https://congan.laichau.gov.vn/an-ninh-trat-tu/bai-viet-1234.html",
+    "https://congan.laichau.gov.vn/an-ninh-trat-tu/page-2/",
     "https://congan.laichau.gov.vn/print/an-ninh-trat-tu/bai-viet-1234.html",
     "http://congan.laichau.gov.vn/ChiTietTin.aspx?ID=1893",
     "file:///tmp/page.html",
@@ -23,8 +27,8 @@ FRAGMENTS = [
 
 
 @st.composite
-def damaged_pages(draw) -> tuple[bytes, str]:
-    data = bytearray(PAGES[draw(st.sampled_from(sorted(PAGES)))])
+def damaged_pages(draw, pages: dict[str, bytes] = PAGES) -> tuple[bytes, str]:
+    data = bytearray(pages[draw(st.sampled_from(sorted(pages)))])
     for _ in range(draw(st.integers(1, 6))):
         op = draw(st.sampled_from(["cut", "delete", "insert", "flip", "duplicate", "fragment"]))
         n = len(data)
