@@ -95,26 +95,24 @@ def find_headings(
     found: dict[etree._Element, str] = {}
     for el in known:
         found[el] = heading_label(el) or (el.text or "").strip().rstrip(":")
-    for el in likely:
-        if el in found or exclude(el):
+    for el in likely:  # cheapest test first: most heading-like elements are linked list items
+        if el in found or _links_to_page(el) or exclude(el):
             continue
         if known_set and (
             any(a in known_set for a in el.iterancestors()) or any(d in known_set for d in el.iterdescendants())
         ):
             continue
         label = heading_label(el)
-        if label and not _is_item(el, label):
+        if label and find_time(label) is None:  # a date shown: a list item too
             found[el] = label
     if known and likely:  # restore document order across the two kinds
         return sorted(found.items(), key=lambda kv: order[kv[0]])
     return list(found.items())
 
 
-def _is_item(node: etree._Element, label: str) -> bool:
-    """A heading-like element that is really a list item: it links to a page or shows a date."""
-    return find_time(label) is not None or any(
-        ".html" in (a.get("href") or "") or "aspx" in (a.get("href") or "").lower() for a in node.iter("a")
-    )
+def _links_to_page(node: etree._Element) -> bool:
+    """A heading-like element that links to a page is really a list item."""
+    return any(".html" in (a.get("href") or "") or "aspx" in (a.get("href") or "").lower() for a in node.iter("a"))
 
 
 def _link_counts(section: etree._Element) -> dict[etree._Element, int]:
