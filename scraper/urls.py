@@ -85,7 +85,10 @@ def same_site(url: str, base: str) -> bool:
 
 @lru_cache(maxsize=8192)
 def _site(url: str) -> str:
-    return (_split(url).hostname or "").removeprefix("www.")
+    """The host of a web address; "" for any other scheme (a mistyped "htfps:" link must not take
+    the place of the article's real address)."""
+    parts = _split(url)
+    return (parts.hostname or "").removeprefix("www.") if parts.scheme in ("http", "https") else ""
 
 
 @lru_cache(maxsize=8192)  # the same menu and side-block links recur on every page

@@ -73,6 +73,9 @@ def test_absolute(href, expected) -> None:
     (f"{BASE}/x", True), ("https://www.congan.laichau.gov.vn/x", True), ("http://congan.laichau.gov.vn/x", True),
     ("https://congan.laichau.gov.vn.evil.vn/x", False), ("https://evil.vn/congan.laichau.gov.vn", False),
     ("https://congan.laichau.gov.vn@evil.vn/x", False), ("https://sub.congan.laichau.gov.vn/x", False),
+    # a mistyped or non-web scheme names no page of the site (found by the listing fuzz run, seed 3)
+    ("htfps://congan.laichau.gov.vn/x", False), ("ftp://congan.laichau.gov.vn/x", False),
+    ("file://congan.laichau.gov.vn/x", False),
 ])
 def test_same_site(url, same) -> None:
     assert same_site(url, BASE) is same

@@ -67,3 +67,17 @@ def test_hand_built_listing_matches_its_golden() -> None:
     assert page.next_url() == golden["next_url"]
     assert page.last_page() == golden["last_page"]
     assert page.categories() == golden["categories"]
+
+
+def test_a_mistyped_scheme_does_not_stand_for_the_article() -> None:
+    """On the home page (every entry followed) the first link to an article has a broken scheme:
+    the crawl must get the working address, which it would otherwise skip as already scheduled
+    under the same article key."""
+    html = (
+        "<html><body><ul>"
+        "<li><a href='htfps://congan.laichau.gov.vn/an-ninh-trat-tu/khoi-to-5302.html'>Khởi tố</a></li>"
+        "<li><a href='/an-ninh-trat-tu/khoi-to-5302.html'>Khởi tố</a> 08/01/2021 17:58:02</li>"
+        "</ul></body></html>"
+    )
+    page = ListingPage.from_html(html, "https://congan.laichau.gov.vn/")
+    assert [e.url for e in page.entries_to_follow()] == ["https://congan.laichau.gov.vn/an-ninh-trat-tu/khoi-to-5302.html"]
