@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 import fastjsonschema
-from jsonschema import Draft202012Validator
 
 from .dates import parse_time
 from .items import FIELDS, ArticleItem, Crumb, Image, RelatedLink, schema
@@ -107,6 +107,15 @@ def inline_refs(node: Any, defs: dict[str, Any]) -> Any:
     return out
 
 
+@cache
+def full_validator():
+    """jsonschema's validator, for the full list of a failing record's problems: imported on first
+    need (a tenth of a second of start-up, in every crawl and worker, for records that pass)."""
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(schema())
+
+
 class ValidatePipeline:
     """Check the record against the JSON Schema; a failing record is kept and flagged.
 
@@ -114,7 +123,6 @@ class ValidatePipeline:
     a failing record pays for jsonschema's full list of reasons.
     """
 
-    validator = Draft202012Validator(schema())
     fast = staticmethod(fastjsonschema.compile(inline_refs(schema(), schema()["$defs"])))
 
     def __init__(self, stats=None) -> None:
@@ -130,7 +138,7 @@ class ValidatePipeline:
             self.fast(record)
             errors = []
         except fastjsonschema.JsonSchemaException:
-            errors = list(self.validator.iter_errors(record))
+            errors = list(full_validator().iter_errors(record))
         for error in errors:
             path = "/".join(str(p) for p in error.absolute_path) or "(record)"
             item.warn("schema", f"{path}: {error.message[:200]}")
