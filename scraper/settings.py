@@ -103,7 +103,7 @@ EXTENSIONS = {
 }
 #: Allocations between collections of the youngest generation during a crawl (Python: 700); the
 #: objects made at start-up are frozen as well. 0 leaves Python's collector as it is. Measured on a
-#: 2,000-article replica: the crawl process's CPU 4.3 s -> 3.6 s (see scraper/gc_tuning.py).
+#: 2,000-article replica: the crawl process's CPU 4.1-4.2 s -> 3.7-3.8 s (see scraper/gc_tuning.py).
 GC_GEN0_THRESHOLD = 7000
 #: Seconds between progress lines in the log (0 turns them off).
 PROGRESS_INTERVAL = 30

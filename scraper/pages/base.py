@@ -65,8 +65,10 @@ def parse(markup: str | bytes, content_type: str | None = None) -> etree._Elemen
             encoding, text = html_to_unicode(content_type, markup)
         except (LookupError, ValueError):  # a declared codec that is no text codec ("uu")
             encoding, text = "utf-8", markup.decode("utf-8", "replace")
+        # valid UTF-8 without a BOM (U+FFFD marks bytes the decoding replaced) goes to lxml as it
+        # came: no second encoding
         if encoding == "utf-8" and not markup.startswith(b"\xef\xbb\xbf") and "\ufffd" not in text:
-            data = markup  # what lxml is given needs no second encoding
+            data = markup
     else:
         text = markup
     if not unicodedata.is_normalized("NFC", text):
@@ -82,7 +84,8 @@ def parse(markup: str | bytes, content_type: str | None = None) -> etree._Elemen
     ):
         text = _CONTROL_CHARS.sub("", text)  # lxml refuses them in edited text
         data = b""
-    if b"&" in suspects and (b"&#" in data if data else "&#" in text) and _CONTROL_REFS.search(text):  # after: "&#\x002O" becomes "&#2O" above
+    # after the characters: removing "\x00" from "&#\x002O" leaves "&#2O"
+    if b"&" in suspects and (b"&#" in data if data else "&#" in text) and _CONTROL_REFS.search(text):
         while True:  # and again: "&#&#27;27;" leaves "&#27;" behind
             text, found = _CONTROL_REFS.subn("", text)
             if not found:
