@@ -16,7 +16,7 @@ from typing import Any
 import fastjsonschema
 
 from .dates import parse_time
-from .items import FIELDS, ArticleItem, Crumb, Image, RelatedLink, schema
+from .items import FIELDS, ArticleItem, Crumb, Image, schema
 from .text import clean, clean_lines, parse_count
 from .urls import article_key
 
@@ -33,11 +33,16 @@ class TextPipeline:
         item.body_text = "\n\n".join(p for p in (clean_lines(p) for p in item.body_text.split("\n\n")) if p)
         item.breadcrumbs = [Crumb(n, c.url) for c in item.breadcrumbs if (n := clean(c.name))]
         item.images = [Image(i.url, clean(i.caption), clean(i.alt)) for i in item.images]
-        item.related = [
-            RelatedLink(s, t, r.url, r.published_at, clean(r.published_at_raw))
-            for r in item.related
-            if (s := clean(r.section)) and (t := clean(r.title))
-        ]
+        sections: dict[str, str | None] = {}  # a list's links share its heading: cleaned once
+        related = []
+        for link in item.related:
+            if link.section not in sections:
+                sections[link.section] = clean(link.section)
+            section, title = sections[link.section], clean(link.title)
+            if section and title:
+                link.section, link.title, link.published_at_raw = section, title, clean(link.published_at_raw)
+                related.append(link)
+        item.related = related
         item.tags = list(dict.fromkeys(t for t in map(clean, item.tags) if t))
         return item
 
