@@ -70,6 +70,12 @@ ITEM_PIPELINES = {
 #: (``CONCURRENT_REQUESTS_PER_DOMAIN`` >= 8, no ``DOWNLOAD_DELAY``, no AutoThrottle) on a machine
 #: with two cores or more, where the crawl is CPU-bound; none under the live site's polite defaults.
 EXTRACT_WORKERS = "auto"
+#: Bytes of responses waiting for their callbacks (Scrapy: 5 MB) before the crawl stops fetching.
+#: A page waiting for a worker costs the crawl process about eight times its size, so Scrapy's
+#: 5 MB let it grow by 35-40 MiB whenever the worker fell behind; 1 MB (about 70 of the portal's
+#: pages, against 16 requests at most in flight) keeps the peak near 105 MiB, no slower
+#: (bench/crawl.py). A larger page is simply processed alone.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
 
 #: Where output goes; ``FEED_PATH`` names the JSON Lines file (default: a dated file in OUTPUT_DIR).
 OUTPUT_DIR = "output"
