@@ -3,7 +3,8 @@
 Run: python bench/extract.py [--rounds N]
 Prints, per fixture and as the median over fixtures, the time of each method and the
 ratios the project holds itself to (ours ≥ 5× faster than trafilatura, ≤ 6× bare lxml); then
-the mean per page when the fixtures rotate, closer to a crawl, where no page repeats.
+the mean per page when the fixtures rotate, closer to a crawl, where no page repeats; then the
+same over 40 of the replica's article pages, the pages the crawl benchmark extracts.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import lxml.html  # noqa: E402
 
 from scraper.pages import extract_article  # noqa: E402
 from scraper.pipelines import build_record  # noqa: E402
+from scraper.replica import Site  # noqa: E402
+from scraper.replica.render import render_article  # noqa: E402
 
 
 def best_time(fn: Callable[[], object], rounds: int) -> float:
@@ -72,6 +75,20 @@ def main() -> None:
     rotate_ours = best_time(lambda: [extract_article(d, url) for d in datas], args.rounds) / len(datas)
     print(f"rotating through the {len(datas)} fixtures: lxml {rotate_lxml * 1e3:.2f} ms, ours {rotate_ours * 1e3:.2f} ms "
           f"a page on average ({rotate_ours / rotate_lxml:.2f}x)")
+
+    # The replica's article pages: the markup and size a crawl of the replica meets (menus, three
+    # related lists of 5-10 dated links), beside the hand-built fixtures.
+    site = Site(n_articles=200, seed=1)
+    base = "http://127.0.0.1:8000"
+    shown = [a for a in site.articles if a.id not in site.missing_ids][:40]
+    replica = [(render_article(site, a, base).encode("utf-8"), base + site.article_url_path(a)) for a in shown]
+    replica_lxml = best_time(lambda: [lxml.html.fromstring(d) for d, _ in replica], args.rounds) / len(replica)
+    replica_ours = best_time(lambda: [extract_article(d, u) for d, u in replica], args.rounds) / len(replica)
+    replica_chain = best_time(lambda: [build_record(extract_article(d, u)) for d, u in replica], args.rounds) / len(replica)
+    size = statistics.median(len(d) for d, _ in replica) / 1024
+    print(f"rotating through {len(replica)} replica article pages ({size:.0f} KB median): lxml {replica_lxml * 1e3:.2f} ms, "
+          f"ours {replica_ours * 1e3:.2f} ms ({replica_ours / replica_lxml:.2f}x), with the record chain "
+          f"{replica_chain * 1e3:.2f} ms ({replica_chain / replica_lxml:.2f}x)")
 
 
 if __name__ == "__main__":
