@@ -31,6 +31,16 @@ _KNOWN = re.compile(
     rf"|(?:{_TIME.replace('?P<', '?P<t')}\s*(?:[-,|]|ngày)?\s*{_DATE.replace('?P<', '?P<t')})",
     re.IGNORECASE,
 )
+
+
+def _search(text: str) -> re.Match[str] | None:
+    """``_KNOWN.search``, skipped for text with no date separator: every known shape has a
+    dd/mm/yyyy date, and most texts searched (titles, labels, list items) have none."""
+    if "/" in text or "-" in text or "." in text:
+        return _KNOWN.search(text)
+    return None
+
+
 _HAS_TIME = re.compile(r"\d{1,2}\s*[:h]\s*\d{2}")
 
 
@@ -127,7 +137,7 @@ def parse_time(raw: str | None) -> ParsedTime | None:
     text = clean_raw(raw)
     if not text:
         return None
-    m = _KNOWN.search(text)
+    m = _search(text)
     value = _from_match(m) if m else _fallback(text)
     return ParsedTime(text, value)
 
@@ -138,7 +148,7 @@ def find_time_raw(text: str) -> str | None:
     For fields whose parse happens later in the record chain (related links): half the
     cost of :func:`find_time`.
     """
-    m = _KNOWN.search(text)
+    m = _search(text)
     return " ".join(m.group(0).split()) if m else None
 
 
@@ -148,7 +158,7 @@ def find_time(text: str) -> tuple[str, ParsedTime] | None:
     Returns the matched substring and its parse, so a title can be told from
     the "(dd/mm/yyyy h:mm:ss SA)" that follows it.
     """
-    m = _KNOWN.search(text)
+    m = _search(text)
     if not m:
         return None
     return m.group(0), ParsedTime(clean_raw(m.group(0)), _from_match(m))

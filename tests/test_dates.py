@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scraper.dates import VN_TZ, find_time, parse_time
 
@@ -86,3 +88,19 @@ def test_find_time_separates_title_from_date() -> None:
 
 def test_find_time_none_without_date() -> None:
     assert find_time("Tin liên quan") is None
+
+
+# separators the known shapes use and some they do not, so a shape widened to a new one fails here
+_PIECES = st.sampled_from(
+    ["08", "1", "2021", "/", "-", ".", ",", "\u2013", "_", ":", " ", "5:58:02", "CH", "SA", "Thứ ba", "ngày", "lúc", "h", "x"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_PIECES, max_size=12).map("".join))
+def test_the_separator_shortcut_finds_what_the_full_search_finds(text: str) -> None:
+    """Texts without "/", "-" or "." skip the search: no known shape can match them."""
+    from scraper.dates import _KNOWN, _search
+
+    full, quick = _KNOWN.search(text), _search(text)
+    assert (full.span() if full else None) == (quick.span() if quick else None)
