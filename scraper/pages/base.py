@@ -71,9 +71,11 @@ def parse(markup: str | bytes, content_type: str | None = None) -> etree._Elemen
             data = markup
     else:
         text = markup
-    if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
-        data = b""
+    # normalize() returns its very argument when a quick check finds it NFC already; asking
+    # is_normalized() first would make a decomposed page pay for the full check twice
+    normalized = unicodedata.normalize("NFC", text)
+    if normalized is not text:
+        text, data = normalized, b""
     if not data:
         data = text.encode("utf-8", "replace")
     # One C-level pass keeps only the bytes that can start trouble; nearly every page has none
