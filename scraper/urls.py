@@ -35,11 +35,14 @@ def absolute(base: str, href: str | None) -> str | None:
     href = _CONTROLS.sub("", href).strip()  # as browsers do: tabs, newlines and C0 controls go
     if not href or href[0] == "#" or _NOT_WEB.match(href):
         return None
-    if href[0] == "/" and href[1:2] != "/" and "\\" not in href:
-        origin = _origin(base)  # the common case, a root-relative link: no urljoin needed
-        if origin:
+    # where urljoin would only append (no dot segment to resolve), append: the common case, a
+    # root-relative link, and the 2021 portal's plain relative ones ("ChiTietTin.aspx?ID=1")
+    if href[0] == "/":
+        if href[1:2] != "/" and "\\" not in href and "/." not in href and (origin := _origin(base)):
             return origin + href
-    elif href.startswith(("https://", "http://")) and not any(c in href for c in _JOIN_CHANGES):
+    elif href[0] != "?" and _plain_path(href) and (folder := _folder(base)):
+        return folder + href
+    if href.startswith(("https://", "http://")) and not any(c in href for c in _JOIN_CHANGES):
         try:  # already absolute and nothing urljoin would rewrite: only check the host and port
             urlsplit(href).port  # noqa: B018 - raises on a malformed host or port
         except ValueError:
@@ -53,10 +56,29 @@ def absolute(base: str, href: str | None) -> str | None:
     return url
 
 
+def _plain_path(href: str) -> bool:
+    """A relative address urljoin would only append: no scheme (":"), params (";"), backslash,
+    dot segment ("/./", "../") or empty segment ("a//b": urljoin drops it) in its path."""
+    if ":" in href or ";" in href or "\\" in href:
+        return False
+    path = href.partition("?")[0].partition("#")[0]
+    return "/." not in path and "//" not in path[1:] and not path.startswith(".")
+
+
 @lru_cache(maxsize=256)
 def _origin(base: str) -> str | None:
     parts = _split(base)
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+@lru_cache(maxsize=256)
+def _folder(base: str) -> str | None:
+    """``base`` up to the last "/" of its path: what a plain relative address is appended to."""
+    origin = _origin(base)
+    path = _split(base).path
+    if origin is None or not _plain_path(path or "/"):
+        return None
+    return origin + (path[: path.rfind("/") + 1] if "/" in path else "/")
 
 
 def _split(url: str):

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urljoin, urlsplit
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scraper.urls import (
     absolute,
@@ -64,6 +69,7 @@ def test_legacy_addresses() -> None:
     ("  /a\\t/b\\n-3.html ".replace("\\t", "\t").replace("\\n", "\n"), f"{BASE}/a/b-3.html"),
     ("javascript:void(0)", None), ("JAVASCRIPT:x", None), ("mailto:a@b.vn", None), ("data:text/html,x", None),
     ("#top", None), ("", None), (None, None), ("http://[::1", None),
+    ("/a/../b-4.html", f"{BASE}/b-4.html"),  # a dot segment is resolved, as urljoin does
 ])
 def test_absolute(href, expected) -> None:
     assert absolute(CANON, href) == expected
@@ -79,3 +85,39 @@ def test_absolute(href, expected) -> None:
 ])
 def test_same_site(url, same) -> None:
     assert same_site(url, BASE) is same
+
+
+def reference_absolute(base: str, href: str | None) -> str | None:
+    """absolute() by its plain definition: every address through urljoin."""
+    if not href:
+        return None
+    href = re.sub(r"[\x00-\x1f\x7f]", "", href).strip()
+    if not href or href[0] == "#" or re.match(r"(?i)\s*(javascript|mailto|tel|data|vbscript):", href):
+        return None
+    try:
+        url = urljoin(base, href)
+        urlsplit(url).port  # noqa: B018
+    except ValueError:
+        return None
+    return url
+
+
+_HREF_PIECES = st.sampled_from(
+    ["a", "Tin", ".html", "ChiTietTin.aspx", "?ID=1893", "#top", "/", "./", "../", ".", "..", ";p", ":", "\\", " ", "%20", "//", "đ", "x-12"]
+)
+_BASES = st.sampled_from([
+    "https://congan.laichau.gov.vn/an-ninh-trat-tu/bai-viet-1.html",
+    "http://congan.laichau.gov.vn/ChiTietTin.aspx?ID=1893#x",
+    "http://congan.laichau.gov.vn",
+    "http://congan.laichau.gov.vn:8080/a/b/",
+    "http://congan.laichau.gov.vn/a/../b/c.aspx",
+    "file:///tmp/page.html",
+])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_BASES, st.lists(_HREF_PIECES, max_size=8).map("".join))
+def test_absolute_equals_its_plain_definition(base: str, href: str) -> None:
+    """The shortcuts (root-relative and plain relative addresses appended, absolute ones kept)
+    give exactly what urljoin gives."""
+    assert absolute(base, href) == reference_absolute(base, href)
