@@ -7,9 +7,9 @@ pipelines. ``-a base_url=…`` points the same spider at a replica or a sister N
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from parsel import Selector
@@ -22,10 +22,11 @@ from ..decoding import content_type, response_text
 from ..pages import NotAnArticle, extract_article, parse
 from ..pages.listing import ListingEntry, ListingPage, ListingSummary, apply_listing, merge_entry, summarize_listing
 from ..urls import article_key, canonical_article_url, category_alias, is_article_url, same_site
-from ..workers import WorkerLost
+from ..workers import ExtractionPool, WorkerLost
 from .base import StatefulSpider, flag
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MODES = ("full", "latest")
 DEFAULT_BASE_URL = "https://congan.laichau.gov.vn"
@@ -108,12 +109,11 @@ class LaichauSpider(StatefulSpider):
         """A category page's entries and pager, from an extraction worker where there is a pool;
         None (logged, counted) when the page is unreadable."""
         try:
-            if self.extraction_pool is not None:
-                try:
-                    return await self.extraction_pool.listing(response.body, response.url, content_type(response))
-                except WorkerLost as exc:
-                    self.worker_lost(response, exc)
-            return summarize_listing(response_text(response), response.url)
+            return await self.extracted(
+                response,
+                lambda pool: pool.listing(response.body, response.url, content_type(response)),
+                lambda: summarize_listing(response_text(response), response.url),
+            )
         except (NotAnArticle, AttributeError) as exc:  # empty or binary body
             return self.unreadable_listing(response, exc)
 
@@ -220,23 +220,29 @@ class LaichauSpider(StatefulSpider):
                 self.state.mark_gone(key, response.url, response.status, self.settings.getfloat("GONE_RETRY_DAYS", 7))
             return
         try:
-            if self.extraction_pool is not None:
-                try:
-                    yield await self.extraction_pool.build(response.body, response.url, entry, content_type(response))
-                    return
-                except WorkerLost as exc:
-                    self.worker_lost(response, exc)
-            item = extract_article(response_text(response), response.url)
+            item = await self.extracted(
+                response,
+                lambda pool: pool.build(response.body, response.url, entry, content_type(response)),
+                lambda: apply_listing(extract_article(response_text(response), response.url), entry),
+            )
         except NotAnArticle as exc:
             logger.warning("%s: not an article page (%s)", response.url, exc)
             self.crawler.stats.inc_value("articles/not_an_article")
             return
-        yield apply_listing(item, entry)
+        yield item
 
-    def worker_lost(self, response: Response, exc: WorkerLost) -> None:
-        """A page whose extraction worker died is extracted here instead: logged, counted."""
-        logger.error("%s: %s; extracting it in the crawl process", response.url, exc)
-        self.crawler.stats.inc_value("crawl/worker_lost")
+    async def extracted(
+        self, response: Response, in_worker: Callable[[ExtractionPool], Awaitable[T]], here: Callable[[], T]
+    ) -> T:
+        """A page read by an extraction worker where there is a pool, else in this process; also
+        here when its worker died (logged, counted)."""
+        if self.extraction_pool is not None:
+            try:
+                return await in_worker(self.extraction_pool)
+            except WorkerLost as exc:
+                logger.error("%s: %s; extracting it in the crawl process", response.url, exc)
+                self.crawler.stats.inc_value("crawl/worker_lost")
+        return here()
 
     def _all_before_since(self, entries: list[ListingEntry]) -> bool:
         days = []
