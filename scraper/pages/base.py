@@ -81,9 +81,7 @@ def parse(markup: str | bytes, content_type: str | None = None) -> etree._Elemen
     # One C-level pass keeps only the bytes that can start trouble; nearly every page has none
     # but "&" (and "\xef" of a non-character), so the exact tests below rarely run.
     suspects = data.translate(None, _SAFE_BYTES)
-    if suspects.strip(b"&") and (
-        suspects.strip(b"&\xef") or any(b in data for b in _NONCHAR_BYTES)
-    ):
+    if suspects.strip(b"&\xef") or (b"\xef" in suspects and any(b in data for b in _NONCHAR_BYTES)):
         text = _CONTROL_CHARS.sub("", text)  # lxml refuses them in edited text
         data = b""
     # after the characters: removing "\x00" from "&#\x002O" leaves "&#2O"
