@@ -146,10 +146,10 @@ class LegacyArticlePage(ArticlePage):
     def _pieces(self, holder: etree._Element) -> list[Crumb]:
         crumbs = []
         for node in holder.xpath(".//text()[normalize-space()]"):
-            holder = text_holder(node)
-            if holder is None:
+            owner = text_holder(node)
+            if owner is None:
                 continue
-            link = holder if holder.tag == "a" else next((a for a in holder.iterancestors() if a.tag == "a"), None)
+            link = owner if owner.tag == "a" else next((a for a in owner.iterancestors() if a.tag == "a"), None)
             for piece in _SEPARATORS.split(str(node)):
                 name = clean(piece)
                 if name:
