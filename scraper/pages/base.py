@@ -45,6 +45,8 @@ AUTHOR = ("Tác giả",)
 SOURCE = ("Nguồn tin", "Nguồn:")
 VIEWS = ("Lượt xem", "Đã xem", "Lượt đọc", "Số lượt xem")
 _LABEL_VALUE = re.compile(r"^\s*[^:]{1,25}:\s*")
+#: Inline wrappers a label sits in ("<strong>Tác giả:</strong> Thu Hà"): its line is their block.
+INLINE_LABEL_TAGS = ("strong", "b", "em", "i", "span", "label")
 _FURNITURE = re.compile(r"^(footer|header|hd_print|menu|nav)", re.I)
 _VALUE_END = re.compile(r"\s+[|•]\s+|\s{3,}")
 
@@ -53,11 +55,12 @@ class NotAnArticle(ValueError):
     """The page is readable but is not an article of a known layout."""
 
 
-def parse(markup: str | bytes, content_type: str | None = None) -> etree._Element:
-    """Parse once, NFC first, so text anchors match however the page was encoded.
+def page_bytes(markup: str | bytes, content_type: str | None = None) -> bytes:
+    """A page as both parsers take it: UTF-8, NFC, without the characters HTML forbids.
 
     Bytes are decoded by the ``Content-Type`` header's charset, else the page's own declaration,
     else as UTF-8 (w3lib). The crawl's workers decode with Scrapy's own rules before this.
+    NFC first, so text anchors match however the page was encoded.
     """
     data = b""
     if isinstance(markup, bytes):
@@ -95,6 +98,16 @@ def parse(markup: str | bytes, content_type: str | None = None) -> etree._Elemen
         data = text.encode("utf-8", "replace")
     if not data.strip():
         raise NotAnArticle("empty document")
+    return data
+
+
+def parse(markup: str | bytes, content_type: str | None = None) -> etree._Element:
+    """The lxml tree of a page (the 2021 layout and listings): parsed once, from :func:`page_bytes`."""
+    return parse_bytes(page_bytes(markup, content_type))
+
+
+def parse_bytes(data: bytes) -> etree._Element:
+    """lxml's tree of bytes :func:`page_bytes` made."""
     try:
         root = etree.fromstring(data, _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
@@ -226,34 +239,19 @@ def after_label(text: str | None) -> str | None:
 
 
 class ArticlePage:
-    """Base for the article page objects: one response in, one raw record out."""
+    """Base for the article page objects: one response in, one raw record out.
+
+    What is the same whatever tree a page object reads: the head's meta tags, the canonical
+    address, and the record's assembly. Subclasses fill ``head`` from their own tree.
+    """
 
     layout: ClassVar[str]
+    url: str
 
-    def __init__(self, root: etree._Element, url: str, ids: PageIndex | None = None) -> None:
-        self.root = root
-        self.url = url
-        self.ids = id_index(root) if ids is None else ids
-
-    @classmethod
-    def from_html(cls, markup: str | bytes, url: str) -> ArticlePage:
-        return cls(parse(markup), url)
-
-    # -- shared fields -------------------------------------------------------------
     @cached_property
-    def head(self) -> dict[str, str]:
-        """``<meta>`` contents by property/name and ``<link>`` hrefs as ``link:<rel>``, first of each,
-        from one pass over the head (instead of one whole-page XPath per lookup)."""
-        found: dict[str, str] = {}
-        head = self.root.find("head")
-        for el in head.iter("meta", "link") if head is not None else ():
-            if el.tag == "meta":
-                key, value = el.get("property") or el.get("name"), el.get("content")
-            else:
-                key, value = f"link:{(el.get('rel') or '').lower()}", el.get("href")
-            if key and value is not None:
-                found.setdefault(key, value)
-        return found
+    def head(self) -> dict[str, str]:  # pragma: no cover - abstract
+        """``<meta>`` contents by property/name and ``<link>`` hrefs as ``link:<rel>``, first of each."""
+        raise NotImplementedError
 
     def meta(self, name: str) -> str | None:
         return clean(self.head.get(name))
@@ -266,71 +264,8 @@ class ArticlePage:
                 return canonical_article_url(url)
         return canonical_article_url(self.url)
 
-    def anchored(self, scope: etree._Element, labels: dict[str, tuple[str, ...]]) -> dict[str, str]:
-        """Values after visible labels ("Tác giả:" → author) inside ``scope``, in one pass.
-
-        ``labels`` maps a field to the labels that announce it; a value runs to a "|" separator.
-        """
-        every = [label for group in labels.values() for label in group]
-        pattern = _label_pattern(tuple(every))
-        found: dict[str, str] = {}
-        # a Python scan with one regex is twice as fast as XPath contains() over long paragraphs
-        for node in xpath(".//text()")(scope):
-            if len(node) > 160 or not pattern.search(node):
-                continue
-            parent = text_holder(node)
-            if parent is None or parent.tag in ("script", "style", "title", "option"):
-                continue
-            block = parent
-            while block.tag in ("strong", "b", "em", "i", "span", "label") and block.getparent() is not None:
-                block = block.getparent()
-            text = text_of(block) or ""
-            for name, group in labels.items():
-                if name in found:
-                    continue
-                at = min((i for i in (text.find(label) for label in group) if i >= 0), default=-1)
-                if at < 0:
-                    continue
-                value = clean(_VALUE_END.split(_LABEL_VALUE.sub("", text[at:], count=1), maxsplit=1)[0])
-                if value:
-                    found[name] = value
-            if len(found) == len(labels):
-                break
-        return found
-
-    def image(self, img: etree._Element, caption: str | None) -> Image | None:
-        return make_image(img, self.url, caption)
-
-    def related(self, body: etree._Element | None) -> list:
-        def excluded(el: etree._Element) -> bool:
-            for anc in el.iterancestors():
-                if anc is body or anc.tag in ("nav", "header", "footer"):
-                    return True
-                ident = anc.get("id")
-                if ident and _FURNITURE.search(ident):
-                    return True
-            return False
-
-        return related_lists(self.root, self.url, self.is_related_link, excluded, absolute, self.ids)
-
     def is_related_link(self, url: str) -> bool:
         return is_article_url(url)
-
-    def crumbs_from(self, items: list[etree._Element]) -> list[Crumb]:
-        out = []
-        for li in items:
-            name = text_of(first(li, ".//*[@itemprop='name']", ".")) or None
-            href = first(li, ".//a/@href")
-            if name:
-                out.append(Crumb(name=name, url=absolute(self.url, href) if href else None))
-        return out
-
-    def fill_from_labels(self, item: ArticleItem, scope: etree._Element) -> None:
-        """Author, source and views from labelled lines, where the body had none."""
-        wanted = {"author": AUTHOR, "source": SOURCE, "views": VIEWS}
-        wanted = {k: v for k, v in wanted.items() if getattr(item, k) is None}
-        for name, value in self.anchored(scope, wanted).items() if wanted else ():
-            setattr(item, name, value)
 
     def new_item(self, body: Body, **fields: object) -> ArticleItem:
         item = ArticleItem(
@@ -357,3 +292,94 @@ class ArticlePage:
 
     def to_item(self) -> ArticleItem:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+def label_value(text: str, labels: tuple[str, ...]) -> str | None:
+    """The value a label announces inside a line: "Tác giả: Thu Hà | Nguồn: …" → "Thu Hà"."""
+    at = min((i for i in (text.find(label) for label in labels) if i >= 0), default=-1)
+    if at < 0:
+        return None
+    return clean(_VALUE_END.split(_LABEL_VALUE.sub("", text[at:], count=1), maxsplit=1)[0])
+
+
+#: The labelled fields a page shows outside its body, and the labels that announce each.
+LABELLED = {"author": AUTHOR, "source": SOURCE, "views": VIEWS}
+
+
+class LxmlArticlePage(ArticlePage):
+    """A page object reading lxml's tree: XPath axes for the 2021 layout's text anchors."""
+
+    def __init__(self, root: etree._Element, url: str, ids: PageIndex | None = None) -> None:
+        self.root = root
+        self.url = url
+        self.ids = id_index(root) if ids is None else ids
+
+    @cached_property
+    def head(self) -> dict[str, str]:
+        """From one pass over the head (instead of one whole-page XPath per lookup)."""
+        found: dict[str, str] = {}
+        head = self.root.find("head")
+        for el in head.iter("meta", "link") if head is not None else ():
+            if el.tag == "meta":
+                key, value = el.get("property") or el.get("name"), el.get("content")
+            else:
+                key, value = f"link:{(el.get('rel') or '').lower()}", el.get("href")
+            if key and value is not None:
+                found.setdefault(key, value)
+        return found
+
+    def anchored(self, scope: etree._Element, labels: dict[str, tuple[str, ...]]) -> dict[str, str]:
+        """Values after visible labels ("Tác giả:" → author) inside ``scope``, in one pass.
+
+        ``labels`` maps a field to the labels that announce it; a value runs to a "|" separator.
+        """
+        every = [label for group in labels.values() for label in group]
+        pattern = _label_pattern(tuple(every))
+        found: dict[str, str] = {}
+        # a Python scan with one regex is twice as fast as XPath contains() over long paragraphs
+        for node in xpath(".//text()")(scope):
+            if len(node) > 160 or not pattern.search(node):
+                continue
+            parent = text_holder(node)
+            if parent is None or parent.tag in ("script", "style", "title", "option"):
+                continue
+            block = parent
+            while block.tag in INLINE_LABEL_TAGS and block.getparent() is not None:
+                block = block.getparent()
+            text = text_of(block) or ""
+            for name, group in labels.items():
+                if name not in found and (value := label_value(text, group)):
+                    found[name] = value
+            if len(found) == len(labels):
+                break
+        return found
+
+    def image(self, img: etree._Element, caption: str | None) -> Image | None:
+        return make_image(img.attrib, self.url, caption)
+
+    def related(self, body: etree._Element | None) -> list:
+        def excluded(el: etree._Element) -> bool:
+            for anc in el.iterancestors():
+                if anc is body or anc.tag in ("nav", "header", "footer"):
+                    return True
+                ident = anc.get("id")
+                if ident and _FURNITURE.search(ident):
+                    return True
+            return False
+
+        return related_lists(self.root, self.url, self.is_related_link, excluded, absolute, self.ids)
+
+    def crumbs_from(self, items: list[etree._Element]) -> list[Crumb]:
+        out = []
+        for li in items:
+            name = text_of(first(li, ".//*[@itemprop='name']", ".")) or None
+            href = first(li, ".//a/@href")
+            if name:
+                out.append(Crumb(name=name, url=absolute(self.url, href) if href else None))
+        return out
+
+    def fill_from_labels(self, item: ArticleItem, scope: etree._Element) -> None:
+        """Author, source and views from labelled lines, where the body had none."""
+        wanted = {k: v for k, v in LABELLED.items() if getattr(item, k) is None}
+        for name, value in self.anchored(scope, wanted).items() if wanted else ():
+            setattr(item, name, value)

@@ -7,8 +7,9 @@ a table whose next row holds the caption) whatever the page template was.
 
 from __future__ import annotations
 
-import copy
 import re
+from collections.abc import Mapping
+from copy import deepcopy
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -50,14 +51,23 @@ def _only_image(el: etree._Element) -> bool:
     return el.tag != "img" and not _has_text(el) and next(el.iter("img"), None) is not None
 
 
+def is_caption_class(cls: str | None) -> bool:
+    """A class an editor gave a caption ("caption", Vietnamese "chú thích")."""
+    cls = (cls or "").lower()
+    return "caption" in cls or "chuthich" in cls or "chu-thich" in cls
+
+
+def mostly_emphasis(text: str, emphasised: str) -> bool:
+    """Whether a short block's text is (nearly) all emphasised: a caption's look."""
+    text, emphasised = text.strip(), emphasised.strip()
+    return bool(text) and len(emphasised) >= len(text) * 0.9 and len(text) < 400
+
+
 def _whole_emphasis(el: etree._Element) -> bool:
     """A block whose whole visible text is emphasised (em/i), or marked as a caption."""
-    cls = (el.get("class") or "").lower()
-    if "caption" in cls or "chuthich" in cls or "chu-thich" in cls:
+    if is_caption_class(el.get("class")):
         return True
-    text = "".join(el.itertext()).strip()
-    emph = "".join(t for e in el.iter("em", "i") for t in e.itertext()).strip()
-    return bool(text) and len(emph) >= len(text) * 0.9 and len(text) < 400
+    return mostly_emphasis("".join(el.itertext()), "".join(t for e in el.iter("em", "i") for t in e.itertext()))
 
 
 def _next_block(el: etree._Element) -> etree._Element | None:
@@ -103,12 +113,13 @@ def _caption_for(img: etree._Element) -> etree._Element | None:
     return nxt if nxt.tag in ("em", "i") or _whole_emphasis(nxt) else None
 
 
-def make_image(img: etree._Element, base_url: str, caption: str | None) -> Image | None:
-    src = img.get("src") or img.get("data-src") or img.get("data-original")
+def make_image(attrs: Mapping[str, str | None], base_url: str, caption: str | None) -> Image | None:
+    """An image from its ``<img>``'s attributes (lxml's or lexbor's): lazy-loading ones too."""
+    src = attrs.get("src") or attrs.get("data-src") or attrs.get("data-original")
     url = absolute(base_url, src)
     if url is None:
         return None
-    return Image(url=url, caption=clean(caption), alt=clean(img.get("alt")))
+    return Image(url=url, caption=clean(caption), alt=clean(attrs.get("alt")))
 
 
 def _drop_keep_tail(el: etree._Element) -> None:
@@ -179,12 +190,17 @@ def split_paragraphs(stream: str) -> list[str]:
     return out
 
 
-def extract_body(nodes: list[etree._Element], base_url: str) -> Body:
-    """Body from one container (or the run of sibling nodes that make it up)."""
+def extract_body(nodes: list[etree._Element], base_url: str, copy: bool = True) -> Body:
+    """Body from one container (or the run of sibling nodes that make it up).
+
+    The nodes are copied (``copy``) unless their tree is the body's alone: the page's own tree
+    must stay whole for the fields read after the body.
+    """
     holder = etree.Element("div")
     rows: etree._Element | None = None
     for node in nodes:
-        node = copy.deepcopy(node)
+        if copy:
+            node = deepcopy(node)
         if node.tag in _TABLE_PARTS:  # rows lifted out of a layout table stay valid HTML
             if rows is None:
                 rows = etree.SubElement(holder, "table")
@@ -201,7 +217,7 @@ def extract_body(nodes: list[etree._Element], base_url: str) -> Body:
         caption = None
         if cap_el is not None:
             caption = " ".join(split_paragraphs("".join(cap_el.itertext()))) or None
-        image = make_image(img, base_url, caption)
+        image = make_image(img.attrib, base_url, caption)
         if image is not None:
             images.append(image)
     for cap_el in {id(c): c for _, c in captions if c is not None}.values():

@@ -16,7 +16,7 @@ from ..dates import find_time
 from ..items import ArticleItem, Crumb
 from ..text import clean
 from ..urls import absolute
-from .base import ArticlePage, NotAnArticle, PageIndex, common_ancestor, first, text_holder, text_of, xpath
+from .base import LxmlArticlePage, NotAnArticle, PageIndex, common_ancestor, first, text_holder, text_of, xpath
 from .body import BLOCK as _BLOCKS
 from .body import extract_body
 from .related import LABELS, find_headings, page_heading_candidates
@@ -93,7 +93,7 @@ def _info_line(el: etree._Element) -> etree._Element:
     return el
 
 
-class LegacyArticlePage(ArticlePage):
+class LegacyArticlePage(LxmlArticlePage):
     layout = "legacy"
 
     @staticmethod

@@ -1,7 +1,8 @@
 """Today's portal: a NukeViet 4.5 article page, default theme or a custom one.
 
-The live theme's wrappers are unknown, so each field is found through a cascade:
-stable ids and microdata first, then headings, og: tags and visible-text anchors.
+The live theme's wrappers are unknown, so each field is found through a cascade of
+selectors: stable ids and microdata first, then class names, headings, og: tags and
+visible-text anchors.
 """
 
 from __future__ import annotations
@@ -9,34 +10,29 @@ from __future__ import annotations
 import re
 from itertools import islice
 
-from lxml import etree
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..dates import find_time
-from ..items import ArticleItem, Image
+from ..items import ArticleItem, Crumb, Image
 from ..text import clean
-from .base import ArticlePage, NotAnArticle, common_ancestor, first, following_text, indexed, text_of
-from .body import extract_body
+from .base import NotAnArticle
+from .dom import DomArticlePage, ancestors, first_css, following_text, holding, text_of
 
-#: Cascades: stable ids and microdata first (looked up in the page's index), then XPath.
-BODY_IDS = ("news-bodyhtml", "itemprop:articleBody", "bodytext")
-BODY_XPATHS = ("//*[contains(concat(' ', normalize-space(@class), ' '), ' bodytext ')]",)
-TITLE_IDS = ("itemprop:headline",)
-TITLE_XPATHS = (
-    "//h1[contains(concat(' ', normalize-space(@class), ' '), ' title ')]",
-    "//h1[normalize-space()][not(ancestor::header)][not(.//img)]",
-)
-LEAD_IDS = ("itemprop:description", "hometext")
-LEAD_XPATHS = ("//*[contains(concat(' ', normalize-space(@class), ' '), ' hometext ')]",)
+#: Cascades, most specific first. Microdata on <meta>/<link> is hidden: only shown elements count.
+BODY = ("#news-bodyhtml", '[itemprop="articleBody"]:not(meta):not(link)', "#bodytext", ".bodytext")
+TITLE = ('[itemprop="headline"]:not(meta):not(link)', "h1.title")
+LEAD = ('[itemprop="description"]:not(meta):not(link)', "#hometext", ".hometext")
 _WEEKDAY = re.compile(r"(Thứ\s+(?:hai|ba|tư|năm|sáu|bảy|bẩy|[2-7])|Chủ\s+nhật|CN)\b", re.I)
+_TAG_LABELS = ("Từ khóa", "Từ khoá")
 
 
-def shown_date(start: etree._Element, limit: int = 25) -> str | None:
+def shown_date(start: LexborNode, limit: int = 25) -> str | None:
     """The first visible date after ``start`` (the headline), as shown, weekday included.
 
     Hidden microdata is skipped: ``itemprop=datePublished`` holds the last edit time.
     """
-    for node, parent in islice(((t, p) for t, p in following_text(start) if not t.isspace()), limit):
-        if parent.get("itemprop") or parent.tag in ("script", "style"):
+    for node, parent in islice(((t, p) for t, p in following_text(start) if t and not t.isspace()), limit):
+        if parent is not None and (parent.attrs.get("itemprop") or parent.tag in ("script", "style")):
             continue
         text = clean(node) or ""
         found = find_time(text)
@@ -48,99 +44,117 @@ def shown_date(start: etree._Element, limit: int = 25) -> str | None:
     return None
 
 
-class NukeVietArticlePage(ArticlePage):
+def title_element(root: LexborNode) -> LexborNode | None:
+    """The headline: microdata or a titled <h1>, else the first shown <h1> outside a header."""
+    found = first_css(root, *TITLE)
+    if found is not None:
+        return found
+    for h1 in root.css("h1"):
+        if (h1.text() or "").strip() and h1.css_first("img") is None and not any(a.tag == "header" for a in ancestors(h1)):
+            return h1
+    return None
+
+
+def common_ancestor(a: LexborNode, b: LexborNode) -> LexborNode:
+    """The lowest element holding both ``a`` and ``b``: the article's own container."""
+    mine = {a.mem_id} | {x.mem_id for x in ancestors(a)}
+    for anc in (b, *ancestors(b)):
+        if anc.mem_id in mine:
+            return anc
+    return a
+
+
+class NukeVietArticlePage(DomArticlePage):
     layout = "nukeviet"
 
-    @staticmethod
-    def body_element(root: etree._Element, ids: dict[str, etree._Element]) -> etree._Element | None:
-        return indexed(ids, BODY_IDS, root, BODY_XPATHS)
-
     @classmethod
-    def matches(cls, root: etree._Element, ids: dict[str, etree._Element]) -> bool:
-        return cls.body_element(root, ids) is not None and (
-            indexed(ids, TITLE_IDS, root, (*TITLE_XPATHS, "//meta[@property='og:title']")) is not None
+    def matches(cls, tree: LexborHTMLParser) -> bool:
+        root = tree.root
+        return first_css(root, *BODY) is not None and (
+            title_element(root) is not None or root.css_first('meta[property="og:title"]') is not None
         )
 
-    def title_element(self) -> etree._Element | None:
-        return indexed(self.ids, TITLE_IDS, self.root, TITLE_XPATHS)
-
-    def title(self) -> str | None:
-        return text_of(self.title_element()) or self.meta("og:title") or self._title_tag()
+    def title(self, title_el: LexborNode | None) -> str | None:
+        return text_of(title_el) or self.meta("og:title") or self._title_tag()
 
     def _title_tag(self) -> str | None:
-        raw = text_of(first(self.root, "//title"))
+        raw = text_of(self.root.css_first("title"))
         return clean(raw.split(" - ")[0]) if raw else None
 
-    def lead_images(self, lead: etree._Element | None, body: etree._Element) -> list[Image]:
+    def lead_images(self, lead: LexborNode | None, body: LexborNode) -> list[Image]:
         """The lead image, shown beside the hometext (NukeViet's ``homeimg``)."""
-        if lead is None:
-            return []
-        scope = lead.getparent()
-        if scope is None:
+        scope = lead.parent if lead is not None else None
+        if scope is None or not scope.is_element_node:
             return []
         out = []
-        for img in scope.iter("img"):
-            if any(a is body for a in img.iterancestors()):
+        for img in scope.css("img"):
+            up = list(ancestors(img))
+            if any(a.mem_id == body.mem_id for a in up):
                 continue
-            fig = next(img.iterancestors("figure"), None)
-            cap = text_of(first(fig, ".//figcaption")) if fig is not None else None
-            image = self.image(img, cap)
+            fig = next((a for a in up if a.tag == "figure"), None)
+            image = self.image(img, text_of(fig.css_first("figcaption")) if fig is not None else None)
             if image:
                 out.append(image)
         return out
 
-    def breadcrumbs(self):
+    def breadcrumbs(self) -> list[Crumb]:
         """BreadcrumbList microdata (NukeViet's hidden ``temp-breadcrumbs``), else a visible list."""
-        first_item = self.ids.get("itemprop:itemListElement")
-        holder = first_item.getparent() if first_item is not None else None
-        if holder is not None and "BreadcrumbList" in (holder.get("itemtype") or ""):
-            items = [el for el in holder if el.get("itemprop") == "itemListElement"]
+        root = self.root
+        first_item = root.css_first('[itemprop="itemListElement"]:not(meta):not(link)')
+        holder = first_item.parent if first_item is not None else None
+        if holder is not None and "BreadcrumbList" in (holder.attrs.get("itemtype") or ""):
+            items = [el for el in holder.iter() if el.attrs.get("itemprop") == "itemListElement"]
         else:
-            items = self.root.xpath(
-                "//*[contains(@itemtype, 'BreadcrumbList')]//*[@itemprop='itemListElement']"
-            ) or self.root.xpath("//ul[contains(@class, 'breadcrumb')]/li[normalize-space()]")
+            items = root.css('[itemtype*="BreadcrumbList"] [itemprop="itemListElement"]') or [
+                li for li in root.css('ul[class*="breadcrumb"] > li') if (li.text() or "").strip()
+            ]
         return self.crumbs_from(items)
 
-    def tags(self, scope: etree._Element) -> list[str]:
-        keywords = self.ids.get("itemprop:keywords")
-        links = keywords.xpath(".//a") if keywords is not None else []
+    def tags(self, scope: LexborNode) -> list[str]:
+        keywords = self.root.css_first('[itemprop="keywords"]:not(meta):not(link)')
+        links = keywords.css("a") if keywords is not None else []
         if not links:
-            label = scope.xpath(".//text()[starts-with(normalize-space(), 'Từ khóa') or starts-with(normalize-space(), 'Từ khoá')]")
-            if label:
-                holder = label[0].getparent()
-                for _ in range(3):
-                    links = holder.xpath(".//a[contains(@href, '/tag/')]")
-                    if links or holder.getparent() is None:
-                        break
-                    holder = holder.getparent()
+            label = next((el for el in holding(scope, _TAG_LABELS) if any(
+                child.is_text_node and child.text(deep=False).strip().startswith(_TAG_LABELS)
+                for child in el.iter(include_text=True)
+            )), None)
+            holder = label
+            for _ in range(3):
+                if holder is None or not holder.is_element_node:
+                    break
+                links = holder.css('a[href*="/tag/"]')
+                if links:
+                    break
+                holder = holder.parent
         out: list[str] = []
         for a in links:
-            name = text_of(a) or clean(a.get("title"))
+            name = text_of(a) or clean(a.attrs.get("title"))
             if name and name not in out:
                 out.append(name)
         return out
 
     def to_item(self) -> ArticleItem:
         root = self.root
-        body_el = self.body_element(root, self.ids)
+        body_el = first_css(root, *BODY)
         if body_el is None:
             raise NotAnArticle("no article body")
-        title_el = self.title_element()
-        lead_el = indexed(self.ids, LEAD_IDS, root, LEAD_XPATHS)
-        body = extract_body([body_el], self.url)
-        date_raw = shown_date(title_el) if title_el is not None else None
-        scope = root.find("body") if root.find("body") is not None else root
-        article = common_ancestor(title_el, body_el) if title_el is not None else body_el.getparent()
-        item = self.new_item(
-            body,
-            title=self.title(),
-            published_at_raw=date_raw,
+        title_el = title_element(root)
+        lead_el = first_css(root, *LEAD)
+        scope = self.tree.body or root
+        article = common_ancestor(title_el, body_el) if title_el is not None else body_el.parent
+        # every other field first: reading the body edits the tree
+        item_fields = dict(
+            title=self.title(title_el),
+            published_at_raw=shown_date(title_el) if title_el is not None else None,
             summary=text_of(lead_el),
             breadcrumbs=self.breadcrumbs(),
-            images=self.lead_images(lead_el, body_el) + body.images,
             related=self.related(body_el),
             tags=self.tags(scope),
         )
-        self.fill_from_labels(item, article)
+        lead_images = self.lead_images(lead_el, body_el)
+        labelled = self.labelled(article)
+        body = self.body_of(body_el)
+        item = self.new_item(body, images=lead_images + body.images, **item_fields)
+        self.fill(item, labelled)
         item.category = item.category or self.meta("article:section")
         return item

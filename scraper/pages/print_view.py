@@ -6,51 +6,51 @@ from the "URL của bản tin này" footer link or from the address with the vie
 
 from __future__ import annotations
 
-from lxml import etree
+from selectolax.lexbor import LexborHTMLParser
 
 from ..items import ArticleItem
 from ..urls import absolute, canonical_article_url, is_article_url, is_web_url
-from .base import ArticlePage, NotAnArticle, first, text_of
-from .body import extract_body
+from .base import NotAnArticle
+from .dom import DomArticlePage, first_css, text_of
 
 
-class PrintPage(ArticlePage):
+class PrintPage(DomArticlePage):
     layout = "nukeviet-print"
 
     @staticmethod
-    def matches(root: etree._Element, ids: dict[str, etree._Element]) -> bool:
-        return "print" in ids and ("bodytext" in ids or "content" in ids)
+    def matches(tree: LexborHTMLParser) -> bool:
+        root = tree.root
+        return root.css_first("#print") is not None and first_css(root, "#bodytext", "#content") is not None
 
     def canonical_url(self) -> str:
-        box = self.ids.get("url")
-        for href in box.xpath(".//a/@href") if box is not None else ():
-            url = absolute(self.url, href)
+        box = self.root.css_first("#url")
+        for link in box.css("a[href]") if box is not None else ():
+            url = absolute(self.url, link.attrs.get("href"))
             if url and is_web_url(url) and is_article_url(url):
                 return canonical_article_url(url)
         return super().canonical_url()
 
     def to_item(self) -> ArticleItem:
         root = self.root
-        content = self.ids.get("content", self.ids.get("print", root))
-        body_el = self.ids.get("bodytext")
+        content = first_css(root, "#content", "#print") or root
+        body_el = root.css_first("#bodytext")
         if body_el is None:
             raise NotAnArticle("print view without #bodytext")
-        body = extract_body([body_el], self.url)
         images = []
-        for img in content.xpath(".//*[contains(@class, 'imghome')]//img"):
-            holder = next(img.iterancestors(), None)
-            cap = text_of(first(holder, ".//figcaption", ".//p")) if holder is not None else None
+        for img in content.css('[class*="imghome"] img'):
+            holder = img.parent
+            cap = text_of(first_css(holder, "figcaption", "p")) if holder is not None and holder.is_element_node else None
             image = self.image(img, cap)
             if image:
                 images.append(image)
-        author_box = self.ids.get("author")
-        item = self.new_item(
-            body,
-            title=text_of(first(content, ".//h1", ".//h2")),
-            published_at_raw=text_of(first(content, ".//ul[contains(@class, 'list-inline')]/li[1]")),
-            summary=text_of(self.ids.get("hometext")),
-            images=images + body.images,
+        fields = dict(
+            title=text_of(first_css(content, "h1", "h2")),
+            published_at_raw=text_of(content.css_first('ul[class*="list-inline"] li')),
+            summary=text_of(root.css_first("#hometext")),
             related=self.related(body_el),
         )
-        self.fill_from_labels(item, author_box if author_box is not None else content)
+        labelled = self.labelled(first_css(root, "#author") or content)
+        body = self.body_of(body_el)  # last: it edits the tree
+        item = self.new_item(body, images=images + body.images, **fields)
+        self.fill(item, labelled)
         return item

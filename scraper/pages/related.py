@@ -36,12 +36,47 @@ assert all("title" in alt or "heading" in alt for alt in _HEADING_CLASS.pattern.
 _TEXT_TAGS = ("h2", "h3", "h4", "h5", "h6", "p", "div", "span", "strong", "b", "td", "th", "li", "em", "label", "header")
 
 
-def heading_label(el: etree._Element) -> str | None:
-    """The element's text when it is short enough to be a heading."""
-    text = clean("".join(el.itertext()))
+def label_of(shown: str) -> str | None:
+    """A text, cleaned, when it is short enough to be a heading ("Tin liên quan:" → "Tin liên quan")."""
+    text = clean(shown)
     if not text or len(text) > 60:
         return None
     return text.rstrip(":").strip() or None
+
+
+def heading_label(el: etree._Element) -> str | None:
+    """The element's text when it is short enough to be a heading."""
+    return label_of("".join(el.itertext()))
+
+
+def is_known_label(own_text: str | None) -> bool:
+    """Whether an element's own text is one of the headings themes give related lists."""
+    return bool(own_text) and len(own_text) < 70 and own_text.strip().rstrip(":").strip().casefold() in LABELS
+
+
+def looks_like_heading(tag: str, cls: str | None) -> bool:
+    """A heading tag, a heading class, or NukeViet's ``<p class="h3">``.
+
+    Each heading class holds "title" or "heading": a substring test spares most classes the
+    regular expression.
+    """
+    return tag in _HEADING_TAGS or bool(cls and (
+        (("title" in cls or "heading" in cls) and _HEADING_CLASS.search(cls)) or (tag == "p" and " h3 " in f" {cls} ")
+    ))
+
+
+def links_to_page(href: str) -> bool:
+    """A link to an article page (a heading-like element holding one is a list item)."""
+    return ".html" in href or "aspx" in href.lower()
+
+
+def related_link(section: str, link_text: str, link_title: str | None, url: str, item_text: str) -> RelatedLink | None:
+    """One entry of a list: the link's title, and the date its item shows ("Title (26/02/2021)")."""
+    title = clean(link_text) or clean(link_title) or ""
+    date_raw = find_time_raw(item_text)
+    if date_raw and date_raw in title:  # the date written inside the link: "Title(26/02/2021 7:49:19 SA)"
+        title = clean(title.replace(date_raw, "").rstrip("( )")) or ""
+    return RelatedLink(section=section, title=title, url=url, published_at_raw=date_raw) if title else None
 
 
 Candidates = tuple[list[etree._Element], list[etree._Element], dict[etree._Element, int]]
@@ -59,18 +94,12 @@ def heading_candidates(root: etree._Element) -> Candidates:
     likely: list[etree._Element] = []
     order: dict[etree._Element, int] = {}  # scan position of each candidate: document order
     for i, el in enumerate(scope.iter(_TEXT_TAGS)):
-        text = el.text
-        if text and len(text) < 70 and text.strip().rstrip(":").strip().casefold() in LABELS:
+        if is_known_label(el.text):
             known.append(el)
             order[el] = i
             continue
-        # heading-like: a heading tag, a heading class (each holds "title" or "heading": a
-        # substring test spares most classes the regular expression), or NukeViet's <p class="h3">
         tag = el.tag
-        cls = None if tag in _HEADING_TAGS else el.get("class")
-        if tag in _HEADING_TAGS or (cls and (
-            (("title" in cls or "heading" in cls) and _HEADING_CLASS.search(cls)) or (tag == "p" and " h3 " in f" {cls} ")
-        )):
+        if looks_like_heading(tag, None if tag in _HEADING_TAGS else el.get("class")):
             likely.append(el)
             order[el] = i
     return known, likely, order
@@ -112,7 +141,7 @@ def find_headings(
 
 def _links_to_page(node: etree._Element) -> bool:
     """A heading-like element that links to a page is really a list item."""
-    return any(".html" in (a.get("href") or "") or "aspx" in (a.get("href") or "").lower() for a in node.iter("a"))
+    return any(links_to_page(a.get("href") or "") for a in node.iter("a"))
 
 
 def _link_counts(section: etree._Element) -> dict[etree._Element, int]:
@@ -175,14 +204,13 @@ def related_lists(
         if not items:
             continue
         counts = _link_counts(section)
+        listed: set[str] = set()  # a broken end tag can make a parser repeat a link: one entry
         for link, url in items:
             claimed.add(link)
-            title = clean("".join(link.itertext())) or clean(link.get("title")) or ""
-            date_raw = find_time_raw(_item_text(link, section, counts))
-            if date_raw and date_raw in title:  # the date written inside the link: "Title(26/02/2021 7:49:19 SA)"
-                title = clean(title.replace(date_raw, "").rstrip("( )")) or ""
-            if title:
-                out.append(RelatedLink(section=label, title=title, url=url, published_at_raw=date_raw))
+            entry = related_link(label, "".join(link.itertext()), link.get("title"), url, _item_text(link, section, counts))
+            if entry is not None and url not in listed:
+                listed.add(url)
+                out.append(entry)
     return out
 
 

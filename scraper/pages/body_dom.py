@@ -1,0 +1,174 @@
+"""A NukeViet article body on lexbor's tree: the rules of ``body.py``, read with selectors.
+
+Same cleaning (nothing executable, absolute addresses), same three caption forms, same
+paragraphs: ``body.py`` states each rule once for lxml's tree (the 2021 layout's body is a run
+of nodes between text anchors); this module applies it to lexbor's. Break markers are inserted
+as text nodes, so lexbor's C-level ``text()`` yields the body as one stream.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborNode
+
+from ..items import Image
+from ..urls import absolute
+from .body import (
+    _BR,
+    _DROP,
+    _META_LINE,
+    _PB,
+    BLOCK,
+    Body,
+    is_caption_class,
+    make_image,
+    mostly_emphasis,
+    split_paragraphs,
+)
+
+_DROP_SELECTOR = ", ".join(_DROP)
+_BLOCK_SELECTOR = ", ".join(sorted(BLOCK))
+_EVENT_ATTR = re.compile(r"\son[a-z]", re.I)
+_SPACERS = ("p", "div", "br")
+_CAPTION_TAGS = ("p", "div", "em", "i", "span", "figcaption")
+
+
+def _has_text(el: LexborNode) -> bool:
+    return bool(el.text().strip())
+
+
+def _has_img(el: LexborNode) -> bool:
+    return el.tag == "img" or el.css_first("img") is not None
+
+
+def _only_image(el: LexborNode) -> bool:
+    """An element that shows images and nothing else (an "image-only paragraph")."""
+    return el.tag != "img" and not _has_text(el) and el.css_first("img") is not None
+
+
+def _whole_emphasis(el: LexborNode) -> bool:
+    """A block whose whole visible text is emphasised (em/i), or marked as a caption."""
+    if is_caption_class(el.attrs.get("class")):
+        return True
+    emphasised = el.css("em, i")  # the element itself included, as lxml's iter() does
+    return mostly_emphasis(el.text(), "".join(e.text() for e in emphasised))
+
+
+def _after(el: LexborNode) -> tuple[str, LexborNode | None]:
+    """The text right after ``el`` (lxml's tail) and the next element sibling."""
+    tail = []
+    node = el.next
+    while node is not None and not node.is_element_node:
+        if node.is_text_node:
+            tail.append(node.text(deep=False))
+        node = node.next
+    return "".join(tail), node
+
+
+def _next_block(el: LexborNode) -> LexborNode | None:
+    """The next sibling element with something to show, skipping blank spacers."""
+    tail, sib = _after(el)
+    while sib is not None and sib.tag in _SPACERS and not _has_text(sib) and not _has_img(sib):
+        between, following = _after(sib)
+        if between.strip():
+            return None
+        sib = following
+    if tail.strip():
+        return None
+    return sib
+
+
+def _caption_for(img: LexborNode, body: LexborNode) -> LexborNode | None:
+    """Find the element holding ``img``'s caption, in the three forms the portal uses."""
+    ups: list[LexborNode] = []
+    node = img.parent
+    while node is not None and node.is_element_node:
+        ups.append(node)
+        if node.mem_id == body.mem_id:
+            break
+        node = node.parent
+    fig = next((a for a in ups if a.tag == "figure"), None)
+    if fig is not None:
+        cap = fig.css_first("figcaption")
+        return cap if cap is not None and _has_text(cap) else None
+    at = next((i for i, a in enumerate(ups) if a.tag == "tr"), None)
+    if at is not None:
+        table = next((a for a in ups[at + 1:] if a.tag == "table"), None)
+        if table is not None and len(table.css("img")) == 1:
+            _, nxt = _after(ups[at])
+            if nxt is not None and nxt.tag == "tr" and _has_text(nxt) and not _has_img(nxt):
+                return nxt
+    # climb to the outermost image-only block, then look at what follows it
+    holder = img
+    for anc in ups:
+        if anc.tag in ("body", "html") or not _only_image(anc):
+            break
+        if anc.mem_id == body.mem_id:
+            return None  # the whole body is the image: nothing follows it inside the body
+        holder = anc
+    if holder is img and _after(img)[0].strip():
+        return None
+    nxt = _next_block(holder)
+    if nxt is None or nxt.tag not in _CAPTION_TAGS or not _has_text(nxt):
+        return None
+    return nxt if nxt.tag in ("em", "i") or _whole_emphasis(nxt) else None
+
+
+def _clean_tree(body: LexborNode, base_url: str) -> None:
+    """Strip what is never content, and make addresses absolute, in place."""
+    dropped: set[int] = set()
+    for bad in body.css(_DROP_SELECTOR):
+        if bad.mem_id == body.mem_id:
+            continue
+        up, inside = bad.parent, False
+        while up is not None and up.mem_id != body.mem_id:
+            if up.mem_id in dropped:
+                inside = True
+                break
+            up = up.parent
+        dropped.add(bad.mem_id)
+        if not inside:
+            bad.decompose()
+    markup = body.html or ""
+    if "<!--" in markup:
+        for node in [n for n in body.traverse(include_text=True) if n.is_comment_node]:
+            node.decompose()
+    if _EVENT_ATTR.search(markup):
+        for el in body.css("*"):
+            for name in [n for n in el.attrs if n[:2].lower() == "on"]:
+                del el.attrs[name]
+    for el in body.css("[href], [src]"):
+        attrs = el.attrs
+        for name in ("href", "src"):
+            if name in attrs:
+                url = absolute(base_url, attrs.get(name))
+                if url is None:
+                    del attrs[name]
+                else:
+                    attrs[name] = url
+
+
+def extract_body(body: LexborNode, base_url: str) -> Body:
+    """Body from its container. Edits the tree: read every other field first."""
+    _clean_tree(body, base_url)
+    fragment = body.html or ""
+    captions = [(img, _caption_for(img, body)) for img in body.css("img")]
+    for el in body.css(_BLOCK_SELECTOR):
+        el.insert_before(_PB)
+        el.insert_after(_PB)
+    for br in body.css("br"):
+        br.replace_with(_BR)
+    images: list[Image] = []
+    for img, cap_el in captions:
+        caption = " ".join(split_paragraphs(cap_el.text())) or None if cap_el is not None else None
+        image = make_image(img.attrs, base_url, caption)
+        if image is not None:
+            images.append(image)
+    for cap_el in {c.mem_id: c for _, c in captions if c is not None}.values():
+        cap_el.decompose()
+    paras: list[str] = []
+    meta: list[str] = []
+    for para in split_paragraphs(body.text()):
+        (meta if _META_LINE.match(para) else paras).append(para)
+    return Body(paragraphs=paras, html=fragment.strip(), images=images, meta_lines=meta)

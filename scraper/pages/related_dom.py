@@ -1,0 +1,161 @@
+"""Related-link lists on lexbor's tree: the rules of ``related.py``, found with CSS.
+
+The same headings (a known label as an element's own text, or a heading-like element that
+is no list item), the same sections (a heading's nearest ancestor holding links after it, up
+to the next heading) and the same entries; lexbor's selectors find the candidates in C, in
+document order, instead of a Python walk over every element.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from selectolax.lexbor import LexborNode
+
+from ..dates import find_time
+from ..items import RelatedLink
+from ..urls import absolute
+from .dom import ancestors
+from .related import _TEXT_TAGS, LABELS, is_known_label, label_of, links_to_page, looks_like_heading, related_link
+
+_TEXT_TAG_SET = frozenset(_TEXT_TAGS)
+#: First letters of the known labels, either case.
+_INITIALS = frozenset(c for label in LABELS for c in (label[0], label[0].upper()))
+_LIKELY = 'h2, h3, h4, h5, p[class~="h3"], [class*="title"], [class*="heading"]'
+_HREF = re.compile(r'<a\s[^>]*?href="([^"]*)"')
+_MARK = "data-scraper-heading"
+
+
+def _own_text(node: LexborNode) -> str | None:
+    """The text before an element's first child (lxml's ``.text``)."""
+    child = node.first_child
+    return child.text(deep=False) if child is not None and child.is_text_node else None
+
+
+def _shown_labels(scope: LexborNode) -> list[str]:
+    """Known labels the page shows as a whole text node, as shown ("Tin liên quan:")."""
+    shown = set()
+    for text in scope.text(separator="\x00").split("\x00"):
+        # most text nodes are white space between tags, or too long: cheap tests first
+        if len(text) < 70 and (bare := text.strip()) and bare[0] in _INITIALS and is_known_label(bare):
+            shown.add(bare)
+    return sorted(shown)
+
+
+def find_headings(scope: LexborNode, exclude: Callable[[LexborNode], bool]) -> list[tuple[LexborNode, str]]:
+    """Headings in document order: known labels, and heading-like elements that are not list items.
+
+    Known labels are looked for only as the page shows them: lexbor's text search, costly on a
+    whole page, runs for the two or three labels there are.
+    """
+    shown = [text for text in _shown_labels(scope) if '"' not in text and "\\" not in text]
+    known_sel = ", ".join(f':lexbor-contains("{text}")' for text in shown)
+    # one query keeps document order; an element matching two of its selectors comes once
+    candidates = list({el.mem_id: el for el in scope.css(f"{_LIKELY}, {known_sel}" if known_sel else _LIKELY)}.values())
+    known: list[LexborNode] = []
+    likely: list[LexborNode] = []
+    for el in candidates:
+        tag = el.tag
+        if tag in _TEXT_TAG_SET and is_known_label(_own_text(el)):
+            if not exclude(el):
+                known.append(el)
+        elif looks_like_heading(tag, el.attrs.get("class")):
+            likely.append(el)
+    known_ids = {el.mem_id for el in known}
+    around_known = {anc.mem_id for el in known for anc in ancestors(el)}
+    labels = {el.mem_id: label_of(el.text()) or (_own_text(el) or "").strip().rstrip(":") for el in known}
+    for el in likely:  # cheapest test first: most heading-like elements are linked list items
+        if el.mem_id in labels or any(links_to_page(href) for href in _HREF.findall(el.html or "")):
+            continue
+        if known_ids and (el.mem_id in around_known or any(a.mem_id in known_ids for a in ancestors(el))):
+            continue
+        label = label_of(el.text())
+        if label and find_time(label) is None and not exclude(el):  # a date shown: a list item too
+            labels[el.mem_id] = label
+    return [(el, labels[el.mem_id]) for el in candidates if el.mem_id in labels]  # document order
+
+
+def _links_after(section: LexborNode, heading: LexborNode) -> list[LexborNode]:
+    """Links in ``section`` after ``heading`` (not inside it), up to the next heading."""
+    inside = {el.mem_id for el in heading.css("*")}
+    links = []
+    seen_heading = False
+    for el in section.css(f"a[href], [{_MARK}]"):
+        if el.mem_id == heading.mem_id:
+            seen_heading = True
+        elif not seen_heading or el.mem_id in inside:
+            continue
+        elif _MARK in el.attrs:
+            break
+        elif el.tag == "a" and el.attrs.get("href"):
+            links.append(el)
+    return links
+
+
+def _item_text(link: LexborNode, section: LexborNode, counts: dict[int, int]) -> str:
+    """The text of the link's item (its highest ancestor holding no other link)."""
+    item = link
+    for anc in ancestors(link):
+        if anc.mem_id == section.mem_id or counts.get(anc.mem_id, 0) > 1:
+            break
+        item = anc
+    if item is link:
+        after = link.next
+        tail = after.text(deep=False) if after is not None and after.is_text_node else ""
+        return link.text() + tail.split("\n")[0]
+    return item.text()
+
+
+def _link_counts(section: LexborNode) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    stop = section.mem_id
+    for a in section.css("a"):
+        for anc in ancestors(a):
+            if anc.mem_id == stop:
+                break
+            counts[anc.mem_id] = counts.get(anc.mem_id, 0) + 1
+    return counts
+
+
+def related_lists(
+    scope: LexborNode, base_url: str, is_link: Callable[[str], bool], exclude: Callable[[LexborNode], bool]
+) -> list[RelatedLink]:
+    """Every related list on the page, in page order (see ``related.related_lists``)."""
+    headings = find_headings(scope, exclude)
+    for heading, _ in headings:
+        heading.attrs[_MARK] = ""
+    out: list[RelatedLink] = []
+    claimed: set[int] = set()
+    try:
+        for heading, label in headings:
+            section = heading
+            links: list[LexborNode] = []
+            for _ in range(5):
+                parent = section.parent
+                if parent is None or not parent.is_element_node or parent.tag in ("body", "html"):
+                    break
+                section = parent
+                links = _links_after(section, heading)
+                if links:
+                    break
+            items = []
+            for link in links:
+                url = absolute(base_url, link.attrs.get("href"))
+                if url is None or not is_link(url) or link.mem_id in claimed:
+                    continue
+                items.append((link, url))
+            if not items:
+                continue
+            counts = _link_counts(section)
+            listed: set[str] = set()  # an unclosed <a> is repeated by an HTML5 parser: one entry
+            for link, url in items:
+                claimed.add(link.mem_id)
+                entry = related_link(label, link.text(), link.attrs.get("title"), url, _item_text(link, section, counts))
+                if entry is not None and url not in listed:
+                    listed.add(url)
+                    out.append(entry)
+    finally:
+        for heading, _ in headings:
+            del heading.attrs[_MARK]
+    return out
