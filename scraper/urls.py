@@ -32,6 +32,10 @@ def absolute(base: str, href: str | None) -> str | None:
     """Resolve ``href`` against ``base``; None for empty, script/mail or malformed links."""
     if not href:
         return None
+    # the common case first: a clean root-relative path ("/alias/slug-1.html"), appended as is
+    if (href[0] == "/" and href[1:2] != "/" and href.isprintable() and href[-1] != " " and "\\" not in href
+            and "/." not in href and (origin := _origin(base))):
+        return origin + href
     href = _CONTROLS.sub("", href).strip()  # as browsers do: tabs, newlines and C0 controls go
     if not href or href[0] == "#" or _NOT_WEB.match(href):
         return None

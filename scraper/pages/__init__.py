@@ -21,8 +21,9 @@ def article_page(data: bytes, url: str) -> ArticlePage:
     """
     tree = parse_dom(data)
     for page_type in (PrintPage, NukeVietArticlePage):
-        if page_type.matches(tree):
-            return page_type(tree, url)
+        page = page_type(tree, url)  # finds the elements its layout is recognised by, once
+        if page.matches():
+            return page
     root = parse_bytes(data)
     ids = id_index(root)
     if LegacyArticlePage.matches(root, ids):

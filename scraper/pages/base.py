@@ -296,7 +296,11 @@ class ArticlePage:
 
 def label_value(text: str, labels: tuple[str, ...]) -> str | None:
     """The value a label announces inside a line: "Tác giả: Thu Hà | Nguồn: …" → "Thu Hà"."""
-    at = min((i for i in (text.find(label) for label in labels) if i >= 0), default=-1)
+    at = -1
+    for label in labels:
+        found = text.find(label)
+        if found >= 0 and (at < 0 or found < at):
+            at = found
     if at < 0:
         return None
     return clean(_VALUE_END.split(_LABEL_VALUE.sub("", text[at:], count=1), maxsplit=1)[0])

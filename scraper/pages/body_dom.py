@@ -27,8 +27,7 @@ from .body import (
     split_paragraphs,
 )
 
-_DROP_SELECTOR = ", ".join(_DROP)
-_BLOCK_SELECTOR = ", ".join(sorted(BLOCK))
+_DROP_TAGS = frozenset(_DROP)
 _EVENT_ATTR = re.compile(r"\son[a-z]", re.I)
 _SPACERS = ("p", "div", "br")
 _CAPTION_TAGS = ("p", "div", "em", "i", "span", "figcaption")
@@ -115,29 +114,14 @@ def _caption_for(img: LexborNode, body: LexborNode) -> LexborNode | None:
     return nxt if nxt.tag in ("em", "i") or _whole_emphasis(nxt) else None
 
 
-def _clean_tree(body: LexborNode, base_url: str) -> None:
-    """Strip what is never content, and make addresses absolute, in place."""
-    dropped: set[int] = set()
-    for bad in body.css(_DROP_SELECTOR):
-        if bad.mem_id == body.mem_id:
-            continue
-        up, inside = bad.parent, False
-        while up is not None and up.mem_id != body.mem_id:
-            if up.mem_id in dropped:
-                inside = True
-                break
-            up = up.parent
-        dropped.add(bad.mem_id)
-        if not inside:
-            bad.decompose()
-    markup = body.html or ""
-    if "<!--" in markup:
-        for node in [n for n in body.traverse(include_text=True) if n.is_comment_node]:
-            node.decompose()
-    if _EVENT_ATTR.search(markup):
-        for el in body.css("*"):
-            for name in [n for n in el.attrs if n[:2].lower() == "on"]:
-                del el.attrs[name]
+def _clean_tree(body: LexborNode, base_url: str) -> str:
+    """Strip what is never content, make addresses absolute, in place; the cleaned fragment."""
+    # one walk finds scripts, forms and comments; removed innermost first (reverse document
+    # order), so no removal touches a node an earlier one freed
+    doomed = [node for node in body.traverse(include_text=True)
+              if node.is_comment_node or (node.tag in _DROP_TAGS and node.mem_id != body.mem_id)]
+    for node in reversed(doomed):
+        node.decompose()
     for el in body.css("[href], [src]"):
         attrs = el.attrs
         for name in ("href", "src"):
@@ -147,18 +131,27 @@ def _clean_tree(body: LexborNode, base_url: str) -> None:
                     del attrs[name]
                 else:
                     attrs[name] = url
+    fragment = body.html or ""
+    if _EVENT_ATTR.search(fragment):  # rare: looked for in the markup, not on every element
+        for el in body.css("*"):
+            for name in [n for n in el.attrs if n[:2].lower() == "on"]:
+                del el.attrs[name]
+        fragment = body.html or ""
+    return fragment
 
 
 def extract_body(body: LexborNode, base_url: str) -> Body:
     """Body from its container. Edits the tree: read every other field first."""
-    _clean_tree(body, base_url)
-    fragment = body.html or ""
-    captions = [(img, _caption_for(img, body)) for img in body.css("img")]
-    for el in body.css(_BLOCK_SELECTOR):
-        el.insert_before(_PB)
-        el.insert_after(_PB)
-    for br in body.css("br"):
-        br.replace_with(_BR)
+    fragment = _clean_tree(body, base_url)
+    elements = list(body.traverse())
+    captions = [(img, _caption_for(img, body)) for img in elements if img.tag == "img"]
+    for el in elements:
+        tag = el.tag
+        if tag == "br":
+            el.replace_with(_BR)
+        elif tag in BLOCK:
+            el.insert_before(_PB)
+            el.insert_after(_PB)
     images: list[Image] = []
     for img, cap_el in captions:
         caption = " ".join(split_paragraphs(cap_el.text())) or None if cap_el is not None else None
@@ -171,4 +164,5 @@ def extract_body(body: LexborNode, base_url: str) -> Body:
     meta: list[str] = []
     for para in split_paragraphs(body.text()):
         (meta if _META_LINE.match(para) else paras).append(para)
-    return Body(paragraphs=paras, html=fragment.strip(), images=images, meta_lines=meta)
+    # lexbor writes U+00A0 as "&nbsp;", lxml (the 2021 layout's body) as itself: one form for both
+    return Body(paragraphs=paras, html=fragment.replace("&nbsp;", "\xa0").strip(), images=images, meta_lines=meta)

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import ctypes
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from functools import cached_property
+from itertools import accumulate, count
+from operator import add
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -25,6 +28,7 @@ from .body_dom import extract_body
 
 _FURNITURE = re.compile(r"^(footer|header|hd_print|menu|nav)", re.I)
 _UNSEEN = frozenset(("script", "style", "title", "option"))
+_SEP = "\x00"
 
 
 def parse_dom(data: bytes) -> LexborHTMLParser:
@@ -87,27 +91,96 @@ def following_text(el: LexborNode) -> Iterator[tuple[str, LexborNode]]:
         node = node.parent
 
 
-def holding(scope: LexborNode, labels: tuple[str, ...]) -> list[LexborNode]:
-    """Elements inside ``scope`` whose own text holds one of ``labels``, in document order.
+class PageText:
+    """A page's text nodes in document order: their strings from one C-level call, the nodes
+    themselves (one traversal) only when a caller needs the element holding a text.
 
-    lexbor's text search runs for each label on every element, so it is asked only for the
-    labels the scope's text shows (a substring test is cheap; the page shows one or two).
+    lexbor's own text search (``:lexbor-contains``) costs a whole-page pass per label; the
+    anchors here (related-list headings, "Tác giả:", "Từ khóa:") are found in the strings.
     """
+
+    def __init__(self, scope: LexborNode) -> None:
+        self.scope = scope
+        self.joined = scope.text(separator=_SEP)  # page_bytes removed every control character
+        self.parts = self.joined.split(_SEP)
+
+    @cached_property
+    def nodes(self) -> list[LexborNode] | None:
+        """The text nodes the strings came from; None if the two ever disagree in number."""
+        nodes = [node for node in self.scope.traverse(include_text=True) if node.is_text_node]
+        return nodes if len(nodes) == len(self.parts) else None
+
+    @cached_property
+    def starts(self) -> list[int]:
+        """Where each string starts in ``joined``."""
+        ends = accumulate(map(len, self.parts))
+        return [0, *map(add, ends, count(1))][:-1]
+
+    def holding(self, labels: tuple[str, ...], longest: int = 160) -> list[tuple[str, LexborNode]] | None:
+        """(text, element holding it) for each text node of at most ``longest`` characters
+        that contains one of ``labels``, in document order; None if the nodes are unknown."""
+        found: set[int] = set()
+        joined = self.joined
+        for label in labels:
+            at = joined.find(label)
+            while at >= 0:
+                found.add(bisect_right(self.starts, at) - 1)
+                at = joined.find(label, at + 1)
+        hits = [i for i in sorted(found) if len(self.parts[i]) <= longest]
+        if not hits:
+            return []
+        nodes = self.nodes
+        if nodes is None:
+            return None
+        return [(self.parts[i], nodes[i].parent) for i in hits if nodes[i].parent is not None]
+
+
+def holding(scope: LexborNode, labels: tuple[str, ...]) -> list[LexborNode]:
+    """Elements inside ``scope`` whose own text holds one of ``labels``, in document order
+    (lexbor's text search, for the labels the scope's text shows: :class:`PageText`'s fallback)."""
     text = scope.text()
     shown = [label for label in labels if label in text and '"' not in label]
     return scope.css(", ".join(f':lexbor-contains("{label}")' for label in shown)) if shown else []
 
 
-def is_furniture(node: LexborNode, body: LexborNode | None) -> bool:
-    """Inside the article body, or the page's navigation, header or footer."""
-    body_id = body.mem_id if body is not None else None
-    for anc in ancestors(node):
-        if anc.mem_id == body_id or anc.tag in ("nav", "header", "footer"):
+def inside(node: LexborNode, scope: LexborNode) -> bool:
+    """Whether ``node`` is ``scope`` or lies within it."""
+    target = scope.mem_id
+    while node is not None and node.is_element_node:
+        if node.mem_id == target:
             return True
-        ident = anc.attrs.get("id")
-        if ident and _FURNITURE.search(ident):
-            return True
+        node = node.parent
     return False
+
+
+class Furniture:
+    """Whether an element lies in the article body or the page's navigation, header or footer.
+
+    Asked for each heading candidate; their ancestors are mostly shared, so each ancestor's
+    answer is kept for the page.
+    """
+
+    def __init__(self, body: LexborNode | None) -> None:
+        self.known: dict[int, bool] = {} if body is None else {body.mem_id: True}
+
+    def __call__(self, node: LexborNode) -> bool:
+        known = self.known
+        seen: list[int] = []
+        answer = False
+        node = node.parent
+        while node is not None and node.is_element_node:
+            key = node.mem_id
+            if key in known:
+                answer = known[key]
+                break
+            seen.append(key)
+            if node.tag in ("nav", "header", "footer") or ((ident := node.id) and _FURNITURE.search(ident)):
+                answer = True
+                break
+            node = node.parent
+        for key in seen:
+            known[key] = answer
+        return answer
 
 
 class DomArticlePage(ArticlePage):
@@ -150,8 +223,7 @@ class DomArticlePage(ArticlePage):
     def related(self, body: LexborNode | None) -> list:
         from .related_dom import related_lists
 
-        scope = self.tree.body or self.root
-        return related_lists(scope, self.url, self.is_related_link, lambda el: is_furniture(el, body))
+        return related_lists(self.text.scope, self.url, self.is_related_link, Furniture(body), self.text)
 
     def crumbs_from(self, items: list[LexborNode]) -> list[Crumb]:
         out = []
@@ -163,19 +235,19 @@ class DomArticlePage(ArticlePage):
                 out.append(Crumb(name=name, url=absolute(self.url, href) if href else None))
         return out
 
+    @cached_property
+    def text(self) -> PageText:
+        return PageText(self.tree.body or self.root)
+
     def anchored(self, scope: LexborNode, labels: dict[str, tuple[str, ...]]) -> dict[str, str]:
-        """Values after visible labels ("Tác giả:" → author) inside ``scope``.
+        """Values after visible labels ("Tác giả:" → author) inside ``scope``, in document order.
 
         ``labels`` maps a field to the labels that announce it; a value runs to a "|" separator.
         """
         every = tuple(label for group in labels.values() for label in group)
-        pattern = _label_pattern(every)
         found: dict[str, str] = {}
-        for holder in holding(scope, every):
-            if holder.tag in _UNSEEN or not any(
-                child.is_text_node and len(own := child.text(deep=False)) <= 160 and pattern.search(own)
-                for child in holder.iter(include_text=True)
-            ):
+        for holder in self._label_holders(scope, every):
+            if holder.tag in _UNSEEN:
                 continue
             block = holder
             while block.tag in INLINE_LABEL_TAGS and block.parent is not None and block.parent.is_element_node:
@@ -187,6 +259,17 @@ class DomArticlePage(ArticlePage):
             if len(found) == len(labels):
                 break
         return found
+
+    def _label_holders(self, scope: LexborNode, labels: tuple[str, ...]) -> list[LexborNode]:
+        """Elements in ``scope`` owning a short text (≤ 160 characters) that holds a label."""
+        held = self.text.holding(labels)
+        if held is not None:
+            return [holder for _, holder in held if inside(holder, scope)]
+        pattern = _label_pattern(labels)
+        return [holder for holder in holding(scope, labels) if any(
+            child.is_text_node and len(own := child.text(deep=False)) <= 160 and pattern.search(own)
+            for child in holder.iter(include_text=True)
+        )]
 
     def labelled(self, scope: LexborNode) -> dict[str, str]:
         """Author, source and views from labelled lines: read before the body is, which edits

@@ -67,11 +67,15 @@ def common_ancestor(a: LexborNode, b: LexborNode) -> LexborNode:
 class NukeVietArticlePage(DomArticlePage):
     layout = "nukeviet"
 
-    @classmethod
-    def matches(cls, tree: LexborHTMLParser) -> bool:
-        root = tree.root
-        return first_css(root, *BODY) is not None and (
-            title_element(root) is not None or root.css_first('meta[property="og:title"]') is not None
+    def __init__(self, tree: LexborHTMLParser, url: str) -> None:
+        super().__init__(tree, url)
+        self.body_el = first_css(self.root, *BODY)
+        self.title_el = title_element(self.root) if self.body_el is not None else None
+
+    def matches(self) -> bool:
+        """A body, and a headline (or at least an og:title)."""
+        return self.body_el is not None and (
+            self.title_el is not None or self.root.css_first('meta[property="og:title"]') is not None
         )
 
     def title(self, title_el: LexborNode | None) -> str | None:
@@ -114,11 +118,11 @@ class NukeVietArticlePage(DomArticlePage):
         keywords = self.root.css_first('[itemprop="keywords"]:not(meta):not(link)')
         links = keywords.css("a") if keywords is not None else []
         if not links:
-            label = next((el for el in holding(scope, _TAG_LABELS) if any(
-                child.is_text_node and child.text(deep=False).strip().startswith(_TAG_LABELS)
-                for child in el.iter(include_text=True)
-            )), None)
-            holder = label
+            held = self.text.holding(_TAG_LABELS, longest=len(self.text.joined))
+            if held is None:
+                held = [(child.text(deep=False), el) for el in holding(scope, _TAG_LABELS)
+                        for child in el.iter(include_text=True) if child.is_text_node]
+            holder = next((el for text, el in held if text.strip().startswith(_TAG_LABELS)), None)
             for _ in range(3):
                 if holder is None or not holder.is_element_node:
                     break
@@ -135,10 +139,9 @@ class NukeVietArticlePage(DomArticlePage):
 
     def to_item(self) -> ArticleItem:
         root = self.root
-        body_el = first_css(root, *BODY)
+        body_el, title_el = self.body_el, self.title_el
         if body_el is None:
             raise NotAnArticle("no article body")
-        title_el = title_element(root)
         lead_el = first_css(root, *LEAD)
         scope = self.tree.body or root
         article = common_ancestor(title_el, body_el) if title_el is not None else body_el.parent

@@ -17,10 +17,14 @@ from .dom import DomArticlePage, first_css, text_of
 class PrintPage(DomArticlePage):
     layout = "nukeviet-print"
 
-    @staticmethod
-    def matches(tree: LexborHTMLParser) -> bool:
-        root = tree.root
-        return root.css_first("#print") is not None and first_css(root, "#bodytext", "#content") is not None
+    def __init__(self, tree: LexborHTMLParser, url: str) -> None:
+        super().__init__(tree, url)
+        self.print_el = self.root.css_first("#print")
+        self.body_el = self.root.css_first("#bodytext") if self.print_el is not None else None
+
+    def matches(self) -> bool:
+        """NukeViet's print markup: ``#print`` around ``#bodytext`` (or at least ``#content``)."""
+        return self.print_el is not None and (self.body_el is not None or self.root.css_first("#content") is not None)
 
     def canonical_url(self) -> str:
         box = self.root.css_first("#url")
@@ -32,8 +36,8 @@ class PrintPage(DomArticlePage):
 
     def to_item(self) -> ArticleItem:
         root = self.root
-        content = first_css(root, "#content", "#print") or root
-        body_el = root.css_first("#bodytext")
+        content = root.css_first("#content") or self.print_el or root
+        body_el = self.body_el
         if body_el is None:
             raise NotAnArticle("print view without #bodytext")
         images = []

@@ -16,7 +16,7 @@ from selectolax.lexbor import LexborNode
 from ..dates import find_time
 from ..items import RelatedLink
 from ..urls import absolute
-from .dom import ancestors
+from .dom import PageText, ancestors
 from .related import _TEXT_TAGS, LABELS, is_known_label, label_of, links_to_page, looks_like_heading, related_link
 
 _TEXT_TAG_SET = frozenset(_TEXT_TAGS)
@@ -25,6 +25,7 @@ _INITIALS = frozenset(c for label in LABELS for c in (label[0], label[0].upper()
 _LIKELY = 'h2, h3, h4, h5, p[class~="h3"], [class*="title"], [class*="heading"]'
 _HREF = re.compile(r'<a\s[^>]*?href="([^"]*)"')
 _MARK = "data-scraper-heading"
+_KNOWN = "data-scraper-known"
 
 
 def _own_text(node: LexborNode) -> str | None:
@@ -33,26 +34,45 @@ def _own_text(node: LexborNode) -> str | None:
     return child.text(deep=False) if child is not None and child.is_text_node else None
 
 
-def _shown_labels(scope: LexborNode) -> list[str]:
-    """Known labels the page shows as a whole text node, as shown ("Tin liên quan:")."""
-    shown = set()
-    for text in scope.text(separator="\x00").split("\x00"):
-        # most text nodes are white space between tags, or too long: cheap tests first
-        if len(text) < 70 and (bare := text.strip()) and bare[0] in _INITIALS and is_known_label(bare):
-            shown.add(bare)
-    return sorted(shown)
+def _known(text: PageText) -> list[LexborNode] | None:
+    """Elements whose own text (before any child) is a known label; None if unknown."""
+    # most text nodes are the same few runs of white space between tags: each string tested once
+    labels = {part for part in set(text.parts)
+              if len(part) < 70 and (bare := part.strip()) and bare[0] in _INITIALS and is_known_label(bare)}
+    if not labels:
+        return []
+    hits = [i for i, part in enumerate(text.parts) if part in labels]
+    if not hits:
+        return []
+    nodes = text.nodes
+    if nodes is None:
+        return None
+    return [node.parent for node in (nodes[i] for i in hits)
+            if node.prev is None and node.parent is not None and node.parent.tag in _TEXT_TAG_SET]
 
 
-def find_headings(scope: LexborNode, exclude: Callable[[LexborNode], bool]) -> list[tuple[LexborNode, str]]:
-    """Headings in document order: known labels, and heading-like elements that are not list items.
+def _candidates(scope: LexborNode, text: PageText) -> list[LexborNode]:
+    """Known-label and heading-like elements, in document order, each once."""
+    known = _known(text)
+    if known is None:  # lexbor's text search, for the labels the page shows
+        shown = {bare for part in text.parts if len(part) < 70 and is_known_label(bare := part.strip())}
+        selector = ", ".join(f':lexbor-contains("{label}")' for label in sorted(shown) if '"' not in label)
+        found = scope.css(f"{_LIKELY}, {selector}" if selector else _LIKELY)
+    else:
+        for el in known:  # marked for one query: it keeps document order across the two kinds
+            el.attrs[_KNOWN] = ""
+        found = scope.css(f"{_LIKELY}, [{_KNOWN}]" if known else _LIKELY)
+        for el in known:
+            if _KNOWN in el.attrs:
+                del el.attrs[_KNOWN]
+    return list({el.mem_id: el for el in found}.values())  # an element matching two selectors comes once
 
-    Known labels are looked for only as the page shows them: lexbor's text search, costly on a
-    whole page, runs for the two or three labels there are.
-    """
-    shown = [text for text in _shown_labels(scope) if '"' not in text and "\\" not in text]
-    known_sel = ", ".join(f':lexbor-contains("{text}")' for text in shown)
-    # one query keeps document order; an element matching two of its selectors comes once
-    candidates = list({el.mem_id: el for el in scope.css(f"{_LIKELY}, {known_sel}" if known_sel else _LIKELY)}.values())
+
+def find_headings(
+    scope: LexborNode, exclude: Callable[[LexborNode], bool], text: PageText
+) -> list[tuple[LexborNode, str]]:
+    """Headings in document order: known labels, and heading-like elements that are not list items."""
+    candidates = _candidates(scope, text)
     known: list[LexborNode] = []
     likely: list[LexborNode] = []
     for el in candidates:
@@ -76,9 +96,8 @@ def find_headings(scope: LexborNode, exclude: Callable[[LexborNode], bool]) -> l
     return [(el, labels[el.mem_id]) for el in candidates if el.mem_id in labels]  # document order
 
 
-def _links_after(section: LexborNode, heading: LexborNode) -> list[LexborNode]:
-    """Links in ``section`` after ``heading`` (not inside it), up to the next heading."""
-    inside = {el.mem_id for el in heading.css("*")}
+def _links_after(section: LexborNode, heading: LexborNode, inside: set[int]) -> list[LexborNode]:
+    """Links in ``section`` after ``heading`` (not ``inside`` it), up to the next heading."""
     links = []
     seen_heading = False
     for el in section.css(f"a[href], [{_MARK}]"):
@@ -95,11 +114,10 @@ def _links_after(section: LexborNode, heading: LexborNode) -> list[LexborNode]:
 
 def _item_text(link: LexborNode, section: LexborNode, counts: dict[int, int]) -> str:
     """The text of the link's item (its highest ancestor holding no other link)."""
-    item = link
-    for anc in ancestors(link):
-        if anc.mem_id == section.mem_id or counts.get(anc.mem_id, 0) > 1:
-            break
-        item = anc
+    item, stop = link, section.mem_id
+    node = link.parent
+    while node is not None and (key := node.mem_id) != stop and counts.get(key, 0) <= 1:
+        item, node = node, node.parent
     if item is link:
         after = link.next
         tail = after.text(deep=False) if after is not None and after.is_text_node else ""
@@ -108,21 +126,29 @@ def _item_text(link: LexborNode, section: LexborNode, counts: dict[int, int]) ->
 
 
 def _link_counts(section: LexborNode) -> dict[int, int]:
+    """How many links each element inside ``section`` holds: one walk, not a query per ancestor."""
     counts: dict[int, int] = {}
     stop = section.mem_id
     for a in section.css("a"):
-        for anc in ancestors(a):
-            if anc.mem_id == stop:
-                break
-            counts[anc.mem_id] = counts.get(anc.mem_id, 0) + 1
+        node = a.parent
+        while node is not None and (key := node.mem_id) != stop:
+            counts[key] = counts.get(key, 0) + 1
+            node = node.parent
     return counts
 
 
 def related_lists(
-    scope: LexborNode, base_url: str, is_link: Callable[[str], bool], exclude: Callable[[LexborNode], bool]
+    scope: LexborNode,
+    base_url: str,
+    is_link: Callable[[str], bool],
+    exclude: Callable[[LexborNode], bool],
+    text: PageText | None = None,
 ) -> list[RelatedLink]:
-    """Every related list on the page, in page order (see ``related.related_lists``)."""
-    headings = find_headings(scope, exclude)
+    """Every related list on the page, in page order (see ``related.related_lists``).
+
+    ``text`` is the page's :class:`PageText` of ``scope``, where already made.
+    """
+    headings = find_headings(scope, exclude, text or PageText(scope))
     for heading, _ in headings:
         heading.attrs[_MARK] = ""
     out: list[RelatedLink] = []
@@ -131,12 +157,13 @@ def related_lists(
         for heading, label in headings:
             section = heading
             links: list[LexborNode] = []
+            inside = {el.mem_id for el in heading.css("*")} if heading.first_child is not None else {heading.mem_id}
             for _ in range(5):
                 parent = section.parent
                 if parent is None or not parent.is_element_node or parent.tag in ("body", "html"):
                     break
                 section = parent
-                links = _links_after(section, heading)
+                links = _links_after(section, heading, inside)
                 if links:
                     break
             items = []
