@@ -33,6 +33,7 @@ from typing import Any
 from .decoding import body_text
 from .items import ArticleItem
 from .pages import extract_article
+from .pages.dom import tune_malloc
 from .pages.listing import ListingEntry, ListingSummary, apply_listing, summarize_listing
 from .pipelines import build_record
 
@@ -75,6 +76,7 @@ def die_with_crawl(crawl_pid: int) -> None:
 def serve(conn: Connection, crawl_pid: int) -> None:
     """A worker's life: run each job it is sent, send back (job id, ok, result or exception)."""
     die_with_crawl(crawl_pid)
+    tune_malloc()  # a worker only extracts: steady lexbor parse times
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle: it closes us
     while True:
         try:

@@ -9,6 +9,10 @@ from .legacy import LegacyArticlePage
 from .nukeviet import NukeVietArticlePage
 from .print_view import PrintPage
 
+#: Every NukeViet layout names one of these (its body's id, class or microdata, the print view's
+#: id): a page holding none is no NukeViet page, and goes to lxml without a lexbor parse.
+_NUKEVIET_MARKERS = (b"bodytext", b"news-bodyhtml", b"articleBody", b"print")
+
 __all__ = ["ArticlePage", "NotAnArticle", "article_page", "extract_article", "parse"]
 
 
@@ -19,11 +23,12 @@ def article_page(data: bytes, url: str) -> ArticlePage:
     by lxml, for the 2021 layout's text anchors. The print markup is the most specific, the
     legacy anchors the loosest.
     """
-    tree = parse_dom(data)
-    for page_type in (PrintPage, NukeVietArticlePage):
-        page = page_type(tree, url)  # finds the elements its layout is recognised by, once
-        if page.matches():
-            return page
+    if any(marker in data for marker in _NUKEVIET_MARKERS):
+        tree = parse_dom(data)
+        for page_type in (PrintPage, NukeVietArticlePage):
+            page = page_type(tree, url)  # finds the elements its layout is recognised by, once
+            if page.matches():
+                return page
     root = parse_bytes(data)
     ids = id_index(root)
     if LegacyArticlePage.matches(root, ids):

@@ -143,7 +143,7 @@ def _clean_tree(body: LexborNode, base_url: str) -> str:
 def extract_body(body: LexborNode, base_url: str) -> Body:
     """Body from its container. Edits the tree: read every other field first."""
     fragment = _clean_tree(body, base_url)
-    elements = list(body.traverse())
+    elements = [node for node in body.traverse() if node.is_element_node]  # comments are gone; other nodes may not be
     captions = [(img, _caption_for(img, body)) for img in elements if img.tag == "img"]
     for el in elements:
         tag = el.tag

@@ -32,7 +32,7 @@ def shown_date(start: LexborNode, limit: int = 25) -> str | None:
     Hidden microdata is skipped: ``itemprop=datePublished`` holds the last edit time.
     """
     for node, parent in islice(((t, p) for t, p in following_text(start) if t and not t.isspace()), limit):
-        if parent is not None and (parent.attrs.get("itemprop") or parent.tag in ("script", "style")):
+        if parent is None or not parent.is_element_node or parent.attrs.get("itemprop") or parent.tag in ("script", "style"):
             continue
         text = clean(node) or ""
         found = find_time(text)
@@ -107,7 +107,7 @@ class NukeVietArticlePage(DomArticlePage):
         first_item = root.css_first('[itemprop="itemListElement"]:not(meta):not(link)')
         holder = first_item.parent if first_item is not None else None
         if holder is not None and "BreadcrumbList" in (holder.attrs.get("itemtype") or ""):
-            items = [el for el in holder.iter() if el.attrs.get("itemprop") == "itemListElement"]
+            items = [el for el in holder.iter() if el.is_element_node and el.attrs.get("itemprop") == "itemListElement"]
         else:
             items = root.css('[itemtype*="BreadcrumbList"] [itemprop="itemListElement"]') or [
                 li for li in root.css('ul[class*="breadcrumb"] > li') if (li.text() or "").strip()
