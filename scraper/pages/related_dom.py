@@ -96,16 +96,18 @@ def find_headings(
     return [(el, labels[el.mem_id]) for el in candidates if el.mem_id in labels]  # document order
 
 
-def _links_after(section: LexborNode, heading: LexborNode, inside: set[int]) -> list[LexborNode]:
-    """Links in ``section`` after ``heading`` (not ``inside`` it), up to the next heading."""
+def _links_after(section: LexborNode, heading: LexborNode, inside: set[int], headings: set[int]) -> list[LexborNode]:
+    """Links in ``section`` after ``heading`` (not ``inside`` it), up to the next of ``headings``."""
     links = []
     seen_heading = False
+    here = heading.mem_id
     for el in section.css(f"a[href], [{_MARK}]"):
-        if el.mem_id == heading.mem_id:
+        key = el.mem_id
+        if key == here:
             seen_heading = True
-        elif not seen_heading or el.mem_id in inside:
+        elif not seen_heading or key in inside:
             continue
-        elif _MARK in el.attrs:
+        elif key in headings:
             break
         elif el.tag == "a" and el.attrs.get("href"):
             links.append(el)
@@ -149,7 +151,8 @@ def related_lists(
     ``text`` is the page's :class:`PageText` of ``scope``, where already made.
     """
     headings = find_headings(scope, exclude, text or PageText(scope))
-    for heading, _ in headings:
+    heading_ids = {heading.mem_id for heading, _ in headings}
+    for heading, _ in headings:  # marked for the section queries: a heading ends the list before it
         heading.attrs[_MARK] = ""
     out: list[RelatedLink] = []
     claimed: set[int] = set()
@@ -163,7 +166,7 @@ def related_lists(
                 if parent is None or not parent.is_element_node or parent.tag in ("body", "html"):
                     break
                 section = parent
-                links = _links_after(section, heading, inside)
+                links = _links_after(section, heading, inside, heading_ids)
                 if links:
                     break
             items = []
