@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property, lru_cache
 from typing import Any, ClassVar, TypeVar
 
@@ -306,6 +306,32 @@ def label_value(text: str, labels: tuple[str, ...]) -> str | None:
     return clean(_VALUE_END.split(_LABEL_VALUE.sub("", text[at:], count=1), maxsplit=1)[0])
 
 
+def read_head(tags: Iterable[tuple[str, Mapping[str, str]]], found: dict[str, str]) -> dict[str, str]:
+    """Add ``<meta>`` contents by property/name and ``<link>`` hrefs as ``link:<rel>`` to ``found``,
+    the first of each kept; from (tag, attributes) pairs of either parser's tree."""
+    for tag, attrs in tags:
+        if tag == "meta":
+            key, value = attrs.get("property") or attrs.get("name"), attrs.get("content")
+        else:
+            key, value = f"link:{(attrs.get('rel') or '').lower()}", attrs.get("href")
+        if key and value is not None:
+            found.setdefault(key, value)
+    return found
+
+
+def labelled_values(lines: Iterable[str], labels: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """The first value each field's labels announce in ``lines`` (the text of each block holding
+    a label, in page order); read no further than the last field needs."""
+    found: dict[str, str] = {}
+    for text in lines:
+        for name, group in labels.items():
+            if name not in found and (value := label_value(text, group)):
+                found[name] = value
+        if len(found) == len(labels):
+            break
+    return found
+
+
 #: The labelled fields a page shows outside its body, and the labels that announce each.
 LABELLED = {"author": AUTHOR, "source": SOURCE, "views": VIEWS}
 
@@ -321,25 +347,19 @@ class LxmlArticlePage(ArticlePage):
     @cached_property
     def head(self) -> dict[str, str]:
         """From one pass over the head (instead of one whole-page XPath per lookup)."""
-        found: dict[str, str] = {}
         head = self.root.find("head")
-        for el in head.iter("meta", "link") if head is not None else ():
-            if el.tag == "meta":
-                key, value = el.get("property") or el.get("name"), el.get("content")
-            else:
-                key, value = f"link:{(el.get('rel') or '').lower()}", el.get("href")
-            if key and value is not None:
-                found.setdefault(key, value)
-        return found
+        return read_head(((el.tag, el.attrib) for el in head.iter("meta", "link")) if head is not None else (), {})
 
     def anchored(self, scope: etree._Element, labels: dict[str, tuple[str, ...]]) -> dict[str, str]:
         """Values after visible labels ("Tác giả:" → author) inside ``scope``, in one pass.
 
         ``labels`` maps a field to the labels that announce it; a value runs to a "|" separator.
         """
-        every = [label for group in labels.values() for label in group]
-        pattern = _label_pattern(tuple(every))
-        found: dict[str, str] = {}
+        return labelled_values(self._label_lines(scope, labels), labels)
+
+    def _label_lines(self, scope: etree._Element, labels: dict[str, tuple[str, ...]]) -> Iterator[str]:
+        """The text of each block holding a short text (≤ 160 characters) with a label, lazily."""
+        pattern = _label_pattern(tuple(label for group in labels.values() for label in group))
         # a Python scan with one regex is twice as fast as XPath contains() over long paragraphs
         for node in xpath(".//text()")(scope):
             if len(node) > 160 or not pattern.search(node):
@@ -350,13 +370,7 @@ class LxmlArticlePage(ArticlePage):
             block = parent
             while block.tag in INLINE_LABEL_TAGS and block.getparent() is not None:
                 block = block.getparent()
-            text = text_of(block) or ""
-            for name, group in labels.items():
-                if name not in found and (value := label_value(text, group)):
-                    found[name] = value
-            if len(found) == len(labels):
-                break
-        return found
+            yield text_of(block) or ""
 
     def image(self, img: etree._Element, caption: str | None) -> Image | None:
         return make_image(img.attrib, self.url, caption)

@@ -22,7 +22,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from ..items import ArticleItem, Crumb, Image
 from ..text import clean
 from ..urls import absolute
-from .base import INLINE_LABEL_TAGS, LABELLED, ArticlePage, _label_pattern, label_value
+from .base import INLINE_LABEL_TAGS, LABELLED, ArticlePage, _label_pattern, labelled_values, read_head
 from .body import Body, make_image
 from .body_dom import extract_body
 
@@ -195,22 +195,10 @@ class DomArticlePage(ArticlePage):
     def head(self) -> dict[str, str]:
         found: dict[str, str] = {}
         head = self.tree.head
-        tags = head.css("meta, link") if head is not None else []
-        if "link:canonical" not in self._read_head(tags, found) and self.tree.body is not None:
+        read_head(((el.tag, el.attrs) for el in head.css("meta, link")) if head is not None else (), found)
+        if "link:canonical" not in found and self.tree.body is not None:
             # a stray tag in the head ends it for an HTML5 parser: what follows lands in <body>
-            self._read_head(self.tree.body.css("body > meta, body > link"), found)
-        return found
-
-    @staticmethod
-    def _read_head(tags: list[LexborNode], found: dict[str, str]) -> dict[str, str]:
-        for el in tags:
-            attrs = el.attrs
-            if el.tag == "meta":
-                key, value = attrs.get("property") or attrs.get("name"), attrs.get("content")
-            else:
-                key, value = f"link:{(attrs.get('rel') or '').lower()}", attrs.get("href")
-            if key and value is not None:
-                found.setdefault(key, value)
+            read_head(((el.tag, el.attrs) for el in self.tree.body.css("body > meta, body > link")), found)
         return found
 
     def body_of(self, node: LexborNode) -> Body:
@@ -245,20 +233,16 @@ class DomArticlePage(ArticlePage):
         ``labels`` maps a field to the labels that announce it; a value runs to a "|" separator.
         """
         every = tuple(label for group in labels.values() for label in group)
-        found: dict[str, str] = {}
-        for holder in self._label_holders(scope, every):
-            if holder.tag in _UNSEEN:
-                continue
-            block = holder
-            while block.tag in INLINE_LABEL_TAGS and block.parent is not None and block.parent.is_element_node:
-                block = block.parent
-            text = text_of(block) or ""
-            for name, group in labels.items():
-                if name not in found and (value := label_value(text, group)):
-                    found[name] = value
-            if len(found) == len(labels):
-                break
-        return found
+        return labelled_values((self._block_text(holder) for holder in self._label_holders(scope, every)
+                                if holder.tag not in _UNSEEN), labels)
+
+    @staticmethod
+    def _block_text(holder: LexborNode) -> str:
+        """The text of the block a label sits in ("<p><strong>Tác giả:</strong> Thu Hà</p>")."""
+        block = holder
+        while block.tag in INLINE_LABEL_TAGS and block.parent is not None and block.parent.is_element_node:
+            block = block.parent
+        return text_of(block) or ""
 
     def _label_holders(self, scope: LexborNode, labels: tuple[str, ...]) -> list[LexborNode]:
         """Elements in ``scope`` owning a short text (≤ 160 characters) that holds a label."""
