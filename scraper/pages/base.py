@@ -253,12 +253,16 @@ class ArticlePage:
         """``<meta>`` contents by property/name and ``<link>`` hrefs as ``link:<rel>``, first of each."""
         raise NotImplementedError
 
+    def head_value(self, key: str) -> str | None:
+        """A ``<meta>`` content by property/name, or a ``<link>`` href by ``link:<rel>``: the head's first."""
+        return self.head.get(key)
+
     def meta(self, name: str) -> str | None:
-        return clean(self.head.get(name))
+        return clean(self.head_value(name))
 
     def canonical_url(self) -> str:
         """The article's own address: canonical link or og:url when they name an article."""
-        for href in (self.head.get("link:canonical"), self.head.get("og:url")):
+        for href in (self.head_value("link:canonical"), self.head_value("og:url")):
             url = absolute(self.url, href)
             if url and is_web_url(url) and is_article_url(url):
                 return canonical_article_url(url)
@@ -306,14 +310,18 @@ def label_value(text: str, labels: tuple[str, ...]) -> str | None:
     return clean(_VALUE_END.split(_LABEL_VALUE.sub("", text[at:], count=1), maxsplit=1)[0])
 
 
+def head_entry(tag: str, attrs: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """A head tag's key and value: a ``<meta>``'s property (or name) and content, a ``<link>``'s
+    ``link:<rel>`` and href; from either parser's tag name and attributes."""
+    if tag == "meta":
+        return attrs.get("property") or attrs.get("name"), attrs.get("content")
+    return f"link:{(attrs.get('rel') or '').lower()}", attrs.get("href")
+
+
 def read_head(tags: Iterable[tuple[str, Mapping[str, str]]], found: dict[str, str]) -> dict[str, str]:
-    """Add ``<meta>`` contents by property/name and ``<link>`` hrefs as ``link:<rel>`` to ``found``,
-    the first of each kept; from (tag, attributes) pairs of either parser's tree."""
+    """Add each tag's :func:`head_entry` to ``found``, the first of each key kept."""
     for tag, attrs in tags:
-        if tag == "meta":
-            key, value = attrs.get("property") or attrs.get("name"), attrs.get("content")
-        else:
-            key, value = f"link:{(attrs.get('rel') or '').lower()}", attrs.get("href")
+        key, value = head_entry(tag, attrs)
         if key and value is not None:
             found.setdefault(key, value)
     return found

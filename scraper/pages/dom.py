@@ -22,7 +22,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from ..items import ArticleItem, Crumb, Image
 from ..text import clean
 from ..urls import absolute
-from .base import INLINE_LABEL_TAGS, LABELLED, ArticlePage, _label_pattern, labelled_values, read_head
+from .base import INLINE_LABEL_TAGS, LABELLED, ArticlePage, _label_pattern, head_entry, labelled_values
 from .body import Body, make_image
 from .body_dom import extract_body
 
@@ -190,16 +190,27 @@ class DomArticlePage(ArticlePage):
         self.tree = tree
         self.root = tree.root
         self.url = url
+        self._head: dict[str, str | None] = {}
 
-    @cached_property
-    def head(self) -> dict[str, str]:
-        found: dict[str, str] = {}
-        head = self.tree.head
-        read_head(((el.tag, el.attrs) for el in head.css("meta, link")) if head is not None else (), found)
-        if "link:canonical" not in found and self.tree.body is not None:
-            # a stray tag in the head ends it for an HTML5 parser: what follows lands in <body>
-            read_head(((el.tag, el.attrs) for el in self.tree.body.css("body > meta, body > link")), found)
-        return found
+    def head_value(self, key: str) -> str | None:
+        """The head's first tag for ``key``, asked of lexbor's selectors: a page object reads two or
+        three keys, and a dict of the whole head cost more than all of them."""
+        if key not in self._head:
+            self._head[key] = self._find_head_value(key)
+        return self._head[key]
+
+    def _find_head_value(self, key: str) -> str | None:
+        if key.startswith("link:"):
+            selector = f'link[rel="{key[5:]}" i]'
+        else:
+            selector = f'meta[property="{key}"], meta[name="{key}"]'
+        # a stray tag in the head ends it for an HTML5 parser: what follows lands in <body>
+        for scope, query in ((self.tree.head, selector), (self.tree.body, f"body > :is({selector})")):
+            for el in scope.css(query) if scope is not None else ():
+                found, value = head_entry(el.tag, el.attrs)
+                if found == key and value is not None:
+                    return value
+        return None
 
     def body_of(self, node: LexborNode) -> Body:
         """The body's record fields. Edits the tree: every other field is read first."""
