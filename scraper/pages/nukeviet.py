@@ -16,7 +16,8 @@ from ..dates import find_time
 from ..items import ArticleItem, Crumb, Image
 from ..text import clean
 from .base import NotAnArticle
-from .dom import DomArticlePage, ancestors, first_css, following_text, holding, text_of
+from .dom import ancestors, first_css, following_text, holding, text_of
+from .dom_page import DomArticlePage
 
 #: Cascades, most specific first. Microdata on <meta>/<link> is hidden: only shown elements count.
 BODY = ("#news-bodyhtml", '[itemprop="articleBody"]:not(meta):not(link)', "#bodytext", ".bodytext")

@@ -11,7 +11,8 @@ from selectolax.lexbor import LexborHTMLParser
 from ..items import ArticleItem
 from ..urls import absolute, canonical_article_url, is_article_url, is_web_url
 from .base import NotAnArticle
-from .dom import DomArticlePage, first_css, text_of
+from .dom import first_css, text_of
+from .dom_page import DomArticlePage
 
 
 class PrintPage(DomArticlePage):

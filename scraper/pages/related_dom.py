@@ -42,8 +42,6 @@ def _known(text: PageText) -> list[LexborNode] | None:
     if not labels:
         return []
     hits = [i for i, part in enumerate(text.parts) if part in labels]
-    if not hits:
-        return []
     nodes = text.nodes
     if nodes is None:
         return None
