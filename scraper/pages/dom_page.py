@@ -89,7 +89,9 @@ class DomArticlePage(ArticlePage):
 
     def _label_holders(self, scope: LexborNode, labels: tuple[str, ...]) -> list[LexborNode]:
         """Elements in ``scope`` owning a short text (≤ 160 characters) that holds a label."""
-        held = self.text.holding(labels)
+        # the page's text index where related lists made one already; else the scope's own
+        text = self.__dict__.get("text") or PageText(scope)
+        held = text.holding(labels)
         if held is not None:
             return [holder for _, holder in held if inside(holder, scope)]
         pattern = _label_pattern(labels)

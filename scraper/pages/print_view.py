@@ -16,6 +16,10 @@ from .dom_page import DomArticlePage
 
 
 class PrintPage(DomArticlePage):
+    """The view shows the article alone: title, date, lead, body, author and the article's
+    address; no related lists, no breadcrumbs, no tags (NukeViet's core template, whatever the
+    theme), so none are looked for."""
+
     layout = "nukeviet-print"
 
     def __init__(self, tree: LexborHTMLParser, url: str) -> None:
@@ -52,7 +56,6 @@ class PrintPage(DomArticlePage):
             title=text_of(first_css(content, "h1", "h2")),
             published_at_raw=text_of(content.css_first('ul[class*="list-inline"] li')),
             summary=text_of(root.css_first("#hometext")),
-            related=self.related(body_el),
         )
         labelled = self.labelled(first_css(root, "#author") or content)
         body = self.body_of(body_el)  # last: it edits the tree
