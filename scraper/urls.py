@@ -32,10 +32,13 @@ def absolute(base: str, href: str | None) -> str | None:
     """Resolve ``href`` against ``base``; None for empty, script/mail or malformed links."""
     if not href:
         return None
-    # the common case first: a clean root-relative path ("/alias/slug-1.html"), appended as is
-    if (href[0] == "/" and href[1:2] != "/" and href.isprintable() and href[-1] != " " and "\\" not in href
-            and "/." not in href and (origin := _origin(base))):
-        return origin + href
+    # the common cases first, for a clean address (no control, no surrounding space): a
+    # root-relative path ("/alias/slug-1.html") appended as is; an absolute one kept as is
+    if href.isprintable() and href[-1] != " " and "\\" not in href:
+        if href[0] == "/" and href[1:2] != "/" and "/." not in href and (origin := _origin(base)):
+            return origin + href
+        if href.startswith(("https://", "http://")) and not any(c in href for c in _JOIN_CHANGES):
+            return _as_is(href)
     href = _CONTROLS.sub("", href).strip()  # as browsers do: tabs, newlines and C0 controls go
     if not href or href[0] == "#" or _NOT_WEB.match(href):
         return None
@@ -47,17 +50,30 @@ def absolute(base: str, href: str | None) -> str | None:
     elif href[0] != "?" and _plain_path(href) and (folder := _folder(base)):
         return folder + href
     if href.startswith(("https://", "http://")) and not any(c in href for c in _JOIN_CHANGES):
-        try:  # already absolute and nothing urljoin would rewrite: only check the host and port
-            urlsplit(href).port  # noqa: B018 - raises on a malformed host or port
-        except ValueError:
-            return None
-        return href
+        return _as_is(href)
     try:
         url = urljoin(base, href)
         urlsplit(url).port  # noqa: B018 - raises on a malformed host or port
     except ValueError:
         return None
     return url
+
+
+def _as_is(href: str) -> str | None:
+    """An absolute address nothing in urljoin would rewrite: kept, if its host and port parse."""
+    end = href.find("/", 8)
+    return href if _authority_ok(href[: end if end > 0 else len(href)]) else None
+
+
+@lru_cache(maxsize=1024)
+def _authority_ok(prefix: str) -> bool:
+    """Whether a "scheme://host[:port]" prefix is well formed (urlsplit raises on a bad host or
+    port): a page's absolute links share a few, so each is checked once."""
+    try:
+        urlsplit(prefix).port  # noqa: B018 - raises on a malformed host or port
+    except ValueError:
+        return False
+    return True
 
 
 def _plain_path(href: str) -> bool:

@@ -115,8 +115,15 @@ _BASES = st.sampled_from([
 ])
 
 
+#: Absolute beginnings: good, with a port, a port out of range, a broken IPv6 host, a control.
+_PREFIXES = st.sampled_from([
+    "", "", "", "https://congan.laichau.gov.vn", "http://congan.laichau.gov.vn:8080", "http://h:99999",
+    "https://[::1", "https://[::1]:80", "HTTP://Congan.laichau.gov.vn", "https://congan.laichau.gov.vn\t",
+])
+
+
 @settings(max_examples=1500, deadline=None)
-@given(_BASES, st.lists(_HREF_PIECES, max_size=8).map("".join))
+@given(_BASES, st.tuples(_PREFIXES, st.lists(_HREF_PIECES, max_size=8).map("".join)).map("".join))
 def test_absolute_equals_its_plain_definition(base: str, href: str) -> None:
     """The shortcuts (root-relative and plain relative addresses appended, absolute ones kept)
     give exactly what urljoin gives."""
