@@ -126,10 +126,11 @@ def _clean_tree(body: LexborNode, base_url: str) -> str:
         attrs = el.attrs
         for name in ("href", "src"):
             if name in attrs:
-                url = absolute(base_url, attrs.get(name))
+                value = attrs.get(name)
+                url = absolute(base_url, value)
                 if url is None:
                     del attrs[name]
-                else:
+                elif url != value:
                     attrs[name] = url
     fragment = body.html or ""
     if _EVENT_ATTR.search(fragment):  # rare: looked for in the markup, not on every element
