@@ -9,7 +9,6 @@ subtree that holds each field. The 2021 layout's anchors need XPath's axes and s
 from __future__ import annotations
 
 import ctypes
-import re
 from bisect import bisect_right
 from collections.abc import Iterator
 from functools import cached_property
@@ -19,8 +18,8 @@ from operator import add
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..text import clean
+from .base import _FURNITURE
 
-_FURNITURE = re.compile(r"^(footer|header|hd_print|menu|nav)", re.I)
 _SEP = "\x00"
 
 

@@ -94,12 +94,13 @@ def find_headings(
     return [(el, labels[el.mem_id]) for el in candidates if el.mem_id in labels]  # document order
 
 
-def _links_after(section: LexborNode, heading: LexborNode, inside: set[int], headings: set[int]) -> list[LexborNode]:
-    """Links in ``section`` after ``heading`` (not ``inside`` it), up to the next of ``headings``."""
+def _links_after(found: list[LexborNode], heading: LexborNode, inside: set[int], headings: set[int]) -> list[LexborNode]:
+    """Links after ``heading`` (not ``inside`` it) up to the next of ``headings``, among a section's
+    links and headings ``found`` in document order."""
     links = []
     seen_heading = False
     here = heading.mem_id
-    for el in section.css(f"a[href], [{_MARK}]"):
+    for el in found:
         key = el.mem_id
         if key == here:
             seen_heading = True
@@ -125,11 +126,13 @@ def _item_text(link: LexborNode, section: LexborNode, counts: dict[int, int]) ->
     return item.text()
 
 
-def _link_counts(section: LexborNode) -> dict[int, int]:
+def _link_counts(found: list[LexborNode], section: LexborNode) -> dict[int, int]:
     """How many links each element inside ``section`` holds: one walk, not a query per ancestor."""
     counts: dict[int, int] = {}
     stop = section.mem_id
-    for a in section.css("a"):
+    for a in found:
+        if a.tag != "a":
+            continue
         node = a.parent
         while node is not None and (key := node.mem_id) != stop:
             counts[key] = counts.get(key, 0) + 1
@@ -154,6 +157,9 @@ def related_lists(
         heading.attrs[_MARK] = ""
     out: list[RelatedLink] = []
     claimed: set[int] = set()
+    # a section's links and headings, and its link counts, asked once: neighbouring lists share one
+    found: dict[int, list[LexborNode]] = {}
+    counted: dict[int, dict[int, int]] = {}
     try:
         for heading, label in headings:
             section = heading
@@ -164,7 +170,9 @@ def related_lists(
                 if parent is None or not parent.is_element_node or parent.tag in ("body", "html"):
                     break
                 section = parent
-                links = _links_after(section, heading, inside, heading_ids)
+                if section.mem_id not in found:
+                    found[section.mem_id] = section.css(f"a, [{_MARK}]")
+                links = _links_after(found[section.mem_id], heading, inside, heading_ids)
                 if links:
                     break
             items = []
@@ -175,7 +183,9 @@ def related_lists(
                 items.append((link, url))
             if not items:
                 continue
-            counts = _link_counts(section)
+            if section.mem_id not in counted:
+                counted[section.mem_id] = _link_counts(found[section.mem_id], section)
+            counts = counted[section.mem_id]
             listed: set[str] = set()  # an unclosed <a> is repeated by an HTML5 parser: one entry
             for link, url in items:
                 claimed.add(link.mem_id)
