@@ -37,6 +37,7 @@ BLOCKS = st.one_of(
     TEXT.map(lambda t: f'<div onclick="x()"><script>var a = 1;</script><!-- {t} --><span>{t}</span></div>'),
     TEXT.map(lambda t: f'<ul><li><a href="/a/b-2.html">{t}</a></li><li>{t}</li></ul>'),
     st.just("<p>&nbsp;</p>"),
+    IMG.map(lambda i: f"<p><span>{i}</span></p>"),  # image-only: alone, the whole body is the image
 )
 BODIES = st.lists(BLOCKS, min_size=1, max_size=8).map("".join)
 
