@@ -38,6 +38,7 @@ _CONTROL_REFS = re.compile(
     r"&#(?:0*(?:[0-8]|1[124-9]|2\d|3[01]|127|6553[45])(?![0-9])"
     r"|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF]|[fF]{3}[eEfF])(?![0-9a-fA-F]));?"
 )
+_CONTROL_REF_BYTES = re.compile(_CONTROL_REFS.pattern.encode("ascii"))
 #: Plain lxml elements: lxml.html's Python-side class lookup would double the extraction time.
 _PARSER = etree.HTMLParser(encoding="utf-8", no_network=True)
 #: Labels that announce a field's value on the page.
@@ -88,7 +89,8 @@ def page_bytes(markup: str | bytes, content_type: str | None = None) -> bytes:
         text = _CONTROL_CHARS.sub("", text)  # lxml refuses them in edited text
         data = b""
     # after the characters: removing "\x00" from "&#\x002O" leaves "&#2O"
-    if b"&" in suspects and (b"&#" in data if data else "&#" in text) and _CONTROL_REFS.search(text):
+    # (the bytes pattern is the same ASCII test: a 2-byte "in" scans a page three times slower)
+    if b"&" in suspects and (_CONTROL_REF_BYTES.search(data) if data else _CONTROL_REFS.search(text)):
         while True:  # and again: "&#&#27;27;" leaves "&#27;" behind
             text, found = _CONTROL_REFS.subn("", text)
             if not found:
