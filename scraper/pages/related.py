@@ -29,6 +29,7 @@ LABELS = frozenset(
         "Tin đọc nhiều", "Tin tức liên quan", "Cùng chuyên mục",
     )
 )
+_LONGEST_LABEL = max(map(len, LABELS))
 _HEADING_TAGS = frozenset(("h2", "h3", "h4", "h5"))
 _HEADING_CLASS = re.compile(r"panel-heading|block-title|title-block|block-heading|box-title")
 # heading_candidates tests for "title"/"heading" before this expression: every alternative holds one
@@ -51,7 +52,11 @@ def heading_label(el: etree._Element) -> str | None:
 
 def is_known_label(own_text: str | None) -> bool:
     """Whether an element's own text is one of the headings themes give related lists."""
-    return bool(own_text) and len(own_text) < 70 and own_text.strip().rstrip(":").strip().casefold() in LABELS
+    if not own_text or len(own_text) >= 70:
+        return False
+    core = own_text.strip().rstrip(":").strip()
+    # casefolding never shortens a text: one longer than every label is none of them
+    return len(core) <= _LONGEST_LABEL and core.casefold() in LABELS
 
 
 def looks_like_heading(tag: str, cls: str | None) -> bool:
