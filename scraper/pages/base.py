@@ -264,8 +264,8 @@ class ArticlePage:
 
     def canonical_url(self) -> str:
         """The article's own address: canonical link or og:url when they name an article."""
-        for href in (self.head_value("link:canonical"), self.head_value("og:url")):
-            url = absolute(self.url, href)
+        for key in ("link:canonical", "og:url"):  # og:url asked only when the canonical link names no article
+            url = absolute(self.url, self.head_value(key))
             if url and is_web_url(url) and is_article_url(url):
                 return canonical_article_url(url)
         return canonical_article_url(self.url)

@@ -21,7 +21,7 @@ from .dom_page import DomArticlePage
 
 #: Cascades, most specific first. Microdata on <meta>/<link> is hidden: only shown elements count.
 BODY = ("#news-bodyhtml", '[itemprop="articleBody"]:not(meta):not(link)', "#bodytext", ".bodytext")
-TITLE = ('[itemprop="headline"]:not(meta):not(link)', "h1.title")
+HEADLINE = '[itemprop="headline"]:not(meta):not(link)'
 LEAD = ('[itemprop="description"]:not(meta):not(link)', "#hometext", ".hometext")
 _WEEKDAY = re.compile(r"(Thứ\s+(?:hai|ba|tư|năm|sáu|bảy|bẩy|[2-7])|Chủ\s+nhật|CN)\b", re.I)
 _TAG_LABELS = ("Từ khóa", "Từ khoá")
@@ -47,10 +47,14 @@ def shown_date(start: LexborNode, limit: int = 25) -> str | None:
 
 def title_element(root: LexborNode) -> LexborNode | None:
     """The headline: microdata or a titled <h1>, else the first shown <h1> outside a header."""
-    found = first_css(root, *TITLE)
+    found = root.css_first(HEADLINE)
     if found is not None:
         return found
-    for h1 in root.css("h1"):
+    h1s = root.css("h1")  # the last two rungs from one query
+    titled = next((h1 for h1 in h1s if "title" in (h1.attrs.get("class") or "").split()), None)
+    if titled is not None:
+        return titled
+    for h1 in h1s:
         if (h1.text() or "").strip() and h1.css_first("img") is None and not any(a.tag == "header" for a in ancestors(h1)):
             return h1
     return None
