@@ -43,7 +43,7 @@ def best_time(fn: Callable[[], object], rounds: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument("--no-malloc-tuning", action="store_true", help="glibc's defaults, as in a plain Python process")
     args = parser.parse_args()
     tuned = not args.no_malloc_tuning and tune_malloc()

@@ -27,7 +27,7 @@ from .body import (
     split_paragraphs,
 )
 
-_DROP_TAGS = frozenset(_DROP)
+_DROP_SELECTOR = ", ".join(_DROP)
 #: An event attribute as lexbor writes it: lower-case name, one space before, "=" after (a literal
 #: prefix the regex engine finds fast; text that looks alike only costs a needless look).
 _EVENT_ATTR = re.compile(r" on[a-z]+=")
@@ -118,11 +118,9 @@ def _caption_for(img: LexborNode, body: LexborNode) -> LexborNode | None:
 
 def _clean_tree(body: LexborNode, base_url: str) -> str:
     """Strip what is never content, make addresses absolute, in place; the cleaned fragment."""
-    # one walk finds scripts, forms and comments; removed innermost first (reverse document
-    # order), so no removal touches a node an earlier one freed
-    doomed = [node for node in body.traverse(include_text=True)
-              if node.is_comment_node or (node.tag in _DROP_TAGS and node.mem_id != body.mem_id)]
-    for node in reversed(doomed):
+    # scripts, forms and the like, removed innermost first (reverse document order), so no
+    # removal touches a node an earlier one freed
+    for node in reversed([n for n in body.css(_DROP_SELECTOR) if n.mem_id != body.mem_id]):
         node.decompose()
     for el in body.css("[href], [src]"):
         attrs = el.attrs
@@ -135,6 +133,10 @@ def _clean_tree(body: LexborNode, base_url: str) -> str:
                 elif url != value:
                     attrs[name] = url
     fragment = body.html or ""
+    if "<!--" in fragment:  # comments: rare in a body, so looked for in the markup before any walk
+        for node in reversed([n for n in body.traverse(include_text=True) if n.is_comment_node]):
+            node.decompose()
+        fragment = body.html or ""
     if _EVENT_ATTR.search(fragment):  # rare: looked for in the markup, not on every element
         for el in body.css("*"):
             for name in [n for n in el.attrs if n[:2].lower() == "on"]:
