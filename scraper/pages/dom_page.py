@@ -38,8 +38,9 @@ class DomArticlePage(ArticlePage):
             selector = f'link[rel="{key[5:]}" i]'
         else:
             selector = f'meta[property="{key}"], meta[name="{key}"]'
-        # a stray tag in the head ends it for an HTML5 parser: what follows lands in <body>
-        for scope, query in ((self.tree.head, selector), (self.tree.body, f"body > :is({selector})")):
+        # a stray tag in the head ends it for an HTML5 parser: what follows lands in <body>, maybe
+        # inside the stray element ("<metle><meta …><link rel=canonical …>")
+        for scope, query in ((self.tree.head, selector), (self.tree.body, selector)):
             for el in scope.css(query) if scope is not None else ():
                 found, value = head_entry(el.tag, el.attrs)
                 if found == key and value is not None:
