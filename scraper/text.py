@@ -28,11 +28,12 @@ def decode_entities(text: str) -> str:
 
 def _normalised(text: str) -> str:
     """Entities decoded, invisible characters dropped, NFC. Run about a hundred times a page,
-    mostly on text that is already clean: cheap tests first, and ASCII skips the Unicode ones."""
+    mostly on text that is already clean: cheap tests first, and ASCII skips the Unicode ones.
+    The invisible characters are all format characters (Cf), which no printable text holds."""
     if "&" in text:
         text = decode_entities(text)
     if not text.isascii():
-        if has_invisible(text):
+        if not text.isprintable() and has_invisible(text):
             text = INVISIBLE.sub("", text)
         text = unicodedata.normalize("NFC", text)
     return text

@@ -17,7 +17,16 @@ from ..dates import find_time
 from ..items import RelatedLink
 from ..urls import absolute
 from .dom import PageText, ancestors
-from .related import _TEXT_TAGS, LABELS, is_known_label, label_of, links_to_page, looks_like_heading, related_link
+from .related import (
+    _LONGEST_LABEL,
+    _TEXT_TAGS,
+    LABELS,
+    is_known_label,
+    label_of,
+    links_to_page,
+    looks_like_heading,
+    related_link,
+)
 
 _TEXT_TAG_SET = frozenset(_TEXT_TAGS)
 #: First letters of the known labels, either case.
@@ -38,7 +47,9 @@ def _known(text: PageText) -> list[LexborNode] | None:
     """Elements whose own text (before any child) is a known label; None if unknown."""
     # most text nodes are the same few runs of white space between tags: each string tested once
     labels = {part for part in set(text.parts)
-              if len(part) < 70 and (bare := part.strip()) and bare[0] in _INITIALS and is_known_label(bare)}
+              if len(part) < 70 and (bare := part.strip()) and bare[0] in _INITIALS
+              # a stripped text longer than every label is none, unless a ":" ends it
+              and (len(bare) <= _LONGEST_LABEL or bare[-1] == ":") and is_known_label(bare)}
     if not labels:
         return []
     hits = [i for i, part in enumerate(text.parts) if part in labels]
