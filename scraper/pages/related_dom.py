@@ -175,7 +175,10 @@ def related_lists(
         for heading, label in headings:
             section = heading
             links: list[LexborNode] = []
-            inside = {el.mem_id for el in heading.css("*")} if heading.first_child is not None else {heading.mem_id}
+            # the heading and what it holds; "<h3>Tin liên quan</h3>" holds one text: no query
+            first = heading.first_child
+            alone = first is None or (first.is_text_node and first.next is None)
+            inside = {heading.mem_id} if alone else {el.mem_id for el in heading.css("*")}
             for _ in range(5):
                 parent = section.parent
                 if parent is None or not parent.is_element_node or parent.tag in ("body", "html"):
