@@ -1,13 +1,16 @@
-"""Shared page-object helpers: the lazy following-text walk equals XPath's ``following::text()``."""
+"""Shared page-object helpers: the lazy following-text walk equals XPath's ``following::text()``;
+line-by-line NFC equals NFC of the whole."""
 
 from __future__ import annotations
 
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scraper.pages import parse
-from scraper.pages.base import following_text
+from scraper.pages.base import following_text, nfc_lines
 from tests.conftest import golden_cases
 
 
@@ -60,3 +63,9 @@ def test_bytes_parse_as_their_decoded_text(data: bytes) -> None:
     assert got == etree.tostring(parse(expected), encoding="unicode")
     assert not any(ord(c) < 32 and c not in "\t\n\r" or c in "\ufffe\uffff" for c in got)
     assert "Tiêu đề" in got
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["a", "o", "ư", "\u0301", "\u0302", "\u0323", "\u031b", "\n", "\r", " ", "<p>", "ᄀ", "\u1161", "\u212b", "e\u0301\u0323", "Ω"]), max_size=30).map("".join))
+def test_nfc_line_by_line_equals_nfc_of_the_whole(text: str) -> None:
+    assert nfc_lines(text) == unicodedata.normalize("NFC", text)
