@@ -186,40 +186,6 @@ def _label_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, labels)))
 
 
-def indexed(
-    ids: dict[str, etree._Element], keys: tuple[str, ...], root: etree._Element, xpaths: tuple[str, ...]
-) -> etree._Element | None:
-    """A cascade: the page index's ids/microdata first, then XPath queries."""
-    for key in keys:
-        if key in ids:
-            return ids[key]
-    return first(root, *xpaths)
-
-
-def following_text(el: etree._Element) -> Iterator[tuple[str, etree._Element]]:
-    """Text after ``el`` in document order, each with the element that holds it, lazily.
-
-    XPath's ``following::text()`` builds the whole rest of the page before a predicate picks
-    the first few; a field shown just after its anchor needs only the next few nodes.
-    """
-    node: etree._Element | None = el
-    while node is not None:
-        parent = node.getparent()
-        if node.tail and parent is not None:
-            yield node.tail, parent
-        for sib in node.itersiblings():
-            if isinstance(sib.tag, str):  # comments and processing instructions: only their tail shows
-                for event, sub in etree.iterwalk(sib, events=("start", "end")):
-                    if event == "start":
-                        if sub.text and isinstance(sub.tag, str):
-                            yield sub.text, sub
-                    elif sub.tail and sub is not sib:
-                        yield sub.tail, sub.getparent()
-            if sib.tail and parent is not None:
-                yield sib.tail, parent
-        node = parent
-
-
 def text_holder(text: etree._ElementUnicodeResult) -> etree._Element | None:
     """The element an XPath text result belongs to. lxml gives a tail text the node it follows,
     which may be a comment or a processing instruction: those are stepped over to their parent."""

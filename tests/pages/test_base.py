@@ -1,4 +1,4 @@
-"""Shared page-object helpers: the lazy following-text walk equals XPath's ``following::text()``;
+"""Shared page-object helpers: the lazy following-text walk equals its plain definition;
 line-by-line NFC equals NFC of the whole."""
 
 from __future__ import annotations
@@ -10,26 +10,30 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scraper.pages import parse
-from scraper.pages.base import following_text, nfc_lines
+from scraper.pages.base import nfc_lines, page_bytes
+from scraper.pages.dom import following_text, parse_dom
 from tests.conftest import golden_cases
 
 
 @pytest.mark.parametrize("page", golden_cases(), ids=lambda p: p.stem)
-def test_following_text_matches_xpath_on_every_element(page) -> None:
-    root = parse(page.with_suffix(".html").read_bytes())
-    elements = [el for el in root.iter() if isinstance(el.tag, str)]
+def test_following_text_is_every_later_text_node_on_every_element(page) -> None:
+    """The lazy walk equals its plain definition: the document's text nodes after the element's
+    own subtree, in document order."""
+    root = parse_dom(page_bytes(page.with_suffix(".html").read_bytes())).root
+    nodes = list(root.traverse(include_text=True))
+    elements = [(i, el) for i, el in enumerate(nodes) if el.is_element_node]
     assert len(elements) > 30
-    for el in elements:
-        assert [text for text, _ in following_text(el)] == [str(t) for t in el.xpath("following::text()")]
+    for i, el in elements:
+        after = nodes[i + len(list(el.traverse(include_text=True))):]
+        assert [text for text, _ in following_text(el)] == [n.text(deep=False) for n in after if n.is_text_node]
 
 
 def test_following_text_steps_over_comments_and_names_the_holder() -> None:
-    root = parse(
+    tree = parse_dom(page_bytes(
         "<html><body><div><h1>Tiêu đề</h1><!-- ngày --><?php x ?> sau chú thích"
         "<span class='h5'>Thứ ba - 05/12/2023 10:15</span></div><p>cuối</p></body></html>"
-    )
-    h1 = root.find(".//h1")
-    walked = [(text, holder.tag) for text, holder in following_text(h1)]
+    ))
+    walked = [(text, holder.tag) for text, holder in following_text(tree.css_first("h1"))]
     assert walked == [(" sau chú thích", "div"), ("Thứ ba - 05/12/2023 10:15", "span"), ("cuối", "p")]
 
 
