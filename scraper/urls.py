@@ -32,25 +32,23 @@ def absolute(base: str, href: str | None) -> str | None:
     """Resolve ``href`` against ``base``; None for empty, script/mail or malformed links."""
     if not href:
         return None
-    # the common cases first, for a clean address (no control, no surrounding space): a
-    # root-relative path ("/alias/slug-1.html") appended as is; an absolute one kept as is
-    if href.isprintable() and href[-1] != " " and "\\" not in href:
-        if href[0] == "/" and href[1:2] != "/" and "/." not in href and (origin := _origin(base)):
-            return origin + href
-        if href.startswith(("https://", "http://")) and not any(c in href for c in _JOIN_CHANGES):
-            return _as_is(href)
-    href = _CONTROLS.sub("", href).strip()  # as browsers do: tabs, newlines and C0 controls go
-    if not href or href[0] == "#" or _NOT_WEB.match(href):
-        return None
-    # where urljoin would only append (no dot segment to resolve), append: the common case, a
-    # root-relative link, and the 2021 portal's plain relative ones ("ChiTietTin.aspx?ID=1")
+    if not (href.isprintable() and href[0] != " " and href[-1] != " "):  # a clean address needs none
+        href = _CONTROLS.sub("", href).strip()  # as browsers do: tabs, newlines and C0 controls go
+        if not href:
+            return None
+    # where urljoin would only append (no dot segment to resolve) or keep, do so: the common
+    # cases, a root-relative link, an absolute one, and the 2021 portal's plain relative ones
+    # ("ChiTietTin.aspx?ID=1"). Neither of the first two can be a fragment or a script address.
     if href[0] == "/":
         if href[1:2] != "/" and "\\" not in href and "/." not in href and (origin := _origin(base)):
             return origin + href
+    elif href.startswith(("https://", "http://")):
+        if not any(c in href for c in _JOIN_CHANGES):
+            return _as_is(href)
+    elif href[0] == "#" or _NOT_WEB.match(href):
+        return None
     elif href[0] != "?" and _plain_path(href) and (folder := _folder(base)):
         return folder + href
-    if href.startswith(("https://", "http://")) and not any(c in href for c in _JOIN_CHANGES):
-        return _as_is(href)
     try:
         url = urljoin(base, href)
         urlsplit(url).port  # noqa: B018 - raises on a malformed host or port
