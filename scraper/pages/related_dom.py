@@ -43,13 +43,17 @@ def _own_text(node: LexborNode) -> str | None:
     return child.text(deep=False) if child is not None and child.is_text_node else None
 
 
-def _known(text: PageText) -> list[LexborNode] | None:
-    """Elements whose own text (before any child) is a known label; None if unknown."""
+def _label_texts(text: PageText) -> set[str]:
+    """The page's text nodes that are a known label, as shown (white space and ":" included)."""
     # most text nodes are the same few runs of white space between tags: each string tested once
-    labels = {part for part in set(text.parts)
-              if len(part) < 70 and (bare := part.strip()) and bare[0] in _INITIALS
-              # a stripped text longer than every label is none, unless a ":" ends it
-              and (len(bare) <= _LONGEST_LABEL or bare[-1] == ":") and is_known_label(bare)}
+    return {part for part in set(text.parts)
+            if len(part) < 70 and (bare := part.strip()) and bare[0] in _INITIALS
+            # a stripped text longer than every label is none, unless a ":" ends it
+            and (len(bare) <= _LONGEST_LABEL or bare[-1] == ":") and is_known_label(bare)}
+
+
+def _known(text: PageText, labels: set[str]) -> list[LexborNode] | None:
+    """Elements whose own text (before any child) is one of ``labels``; None if unknown."""
     if not labels:
         return []
     hits = [i for i, part in enumerate(text.parts) if part in labels]
@@ -62,10 +66,11 @@ def _known(text: PageText) -> list[LexborNode] | None:
 
 def _candidates(scope: LexborNode, text: PageText) -> list[LexborNode]:
     """Known-label and heading-like elements, in document order, each once."""
-    known = _known(text)
+    labels = _label_texts(text)
+    known = _known(text, labels)
     if known is None:  # lexbor's text search, for the labels the page shows
-        shown = {bare for part in text.parts if len(part) < 70 and is_known_label(bare := part.strip())}
-        selector = ", ".join(f':lexbor-contains("{label}")' for label in sorted(shown) if '"' not in label)
+        shown = sorted({part.strip() for part in labels})
+        selector = ", ".join(f':lexbor-contains("{label}")' for label in shown if '"' not in label)
         found = scope.css(f"{_LIKELY}, {selector}" if selector else _LIKELY)
     else:
         for el in known:  # marked for one query: it keeps document order across the two kinds
