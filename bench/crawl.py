@@ -76,12 +76,14 @@ class Run:
 class Replica:
     """``python -m scraper.replica`` in its own process on 127.0.0.1, port chosen by the kernel."""
 
-    def __init__(self, articles: int, categories: int, log: Path, timeout: float = 300) -> None:
+    def __init__(self, articles: int, categories: int, log: Path, timeout: float = 300, warm: bool = True) -> None:
         self.articles = articles
         self.log = log
         self._log_file = log.open("wb")
         argv = [sys.executable, "-m", "scraper.replica", "--articles", str(articles),
                 "--categories", str(categories), "--host", "127.0.0.1", "--port", "0"]
+        if warm:
+            argv.append("--warm")
         self.proc = subprocess.Popen(argv, cwd=ROOT, env=crawl_env(), stdout=subprocess.PIPE,
                                      stderr=self._log_file, text=True)
         try:
@@ -254,12 +256,16 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3, help="crawls of each kind on the small replica; medians are compared")
     ap.add_argument("--extract-workers", default="auto", help="EXTRACT_WORKERS of the full crawl (default: as shipped)")
     ap.add_argument("--skip-in-process", action="store_true", help="no 'full 0w' crawls")
+    ap.add_argument("--cold-replica", action="store_true",
+                    help="the replica renders and gzips each page when asked (its CPU then competes with the crawl's)")
     args = ap.parse_args()
 
     runs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="laichau-bench-replica-") as logs:
-        print(f"replica: {args.articles_small:,} articles, {args.categories} categories", flush=True)
-        with Replica(args.articles_small, args.categories, Path(logs) / "small.log") as small:
+        print(f"replica: {args.articles_small:,} articles, {args.categories} categories, "
+              + ("rendering each page when asked" if args.cold_replica else "every page rendered and gzipped before the crawls"),
+              flush=True)
+        with Replica(args.articles_small, args.categories, Path(logs) / "small.log", warm=not args.cold_replica) as small:
             print(HEADER, flush=True)
             fulls, bares, inlines = [], [], []
             for _ in range(args.repeat):  # interleaved, so drift in the machine's speed hits all alike
@@ -275,7 +281,7 @@ def main() -> int:
         inline = median_run(inlines) if inlines else None
         large = None
         if not args.skip_large:
-            with Replica(args.articles_large, args.categories, Path(logs) / "large.log") as big:
+            with Replica(args.articles_large, args.categories, Path(logs) / "large.log", warm=not args.cold_replica) as big:
                 large = full_crawl(big, "full large", args.timeout, args.extract_workers)
                 print(row(large), flush=True)
             runs.append(large)

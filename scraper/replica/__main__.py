@@ -24,10 +24,15 @@ def main(argv: list[str] | None = None) -> None:
         help="fault mode preset: chaos = every fault at modest rates, transient = 5%% transient 500/503",
     )
     ap.add_argument("--fault-seed", type=int, default=0)
+    ap.add_argument("--warm", action="store_true",
+                    help="render and gzip every page before serving (benchmarks: the replica's CPU stays out of the crawl's way)")
     args = ap.parse_args(argv)
     site = Site(args.articles, args.categories, per_page=args.per_page, seed=args.seed)
     faults = Faults(FaultPlan.preset(args.faults, args.fault_seed), site) if args.faults != "none" else None
-    with ReplicaServer(site, host=args.host, port=args.port, faults=faults) as srv:
+    srv = ReplicaServer(site, host=args.host, port=args.port, faults=faults)
+    if args.warm:
+        srv.warm()
+    with srv:
         print(srv.base_url, flush=True)
         if faults is not None:
             print(f"faults: {args.faults} seed {args.fault_seed}; unservable ids {sorted(faults.unservable_ids())},"

@@ -144,6 +144,8 @@ class Site:
         self.articles: list[Article] = []
         self.missing_ids: set[int] = set()
         self.wrong_slug_ids: set[int] = set()
+        #: Bumped by every change of content, so a server's rendered pages know when they are stale.
+        self.generation = 0
         self._generate_initial(n_articles)
 
     # ----- generation -------------------------------------------------------------------
@@ -243,6 +245,7 @@ class Site:
                 by_tag.setdefault(t.alias, []).append(a)
         self._idx = _Index({a.id: a for a in arts}, by_cat, by_tag, tags, newest)
         self.articles = arts
+        self.generation += 1
 
     # ----- queries ----------------------------------------------------------------------
 

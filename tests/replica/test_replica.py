@@ -197,6 +197,11 @@ def test_head_gzip_media_and_tags(big: tuple[Site, ReplicaServer]) -> None:
 def test_add_articles_appear_first(small: tuple[Site, ReplicaServer]) -> None:
     site, srv = small
     before = max(a.id for a in site.articles)
+    newest_before = site.latest(1)[0]
+    for path in (f"/{c.alias}/" for c in site.categories):  # rendered and cached before the change
+        fetch(srv.base_url + path)
+    _, _, home = fetch(srv.base_url + "/")
+    assert int(ID.search(ITEM.findall(home)[0])[1]) == newest_before.id
     new = site.add_articles(5)
     assert len(new) == 5 and min(a.id for a in new) > before
     assert all(n.published > site.articles[-6].published for n in new)
@@ -219,3 +224,22 @@ def test_request_log(small: tuple[Site, ReplicaServer]) -> None:
     assert srv.requests == [("GET", "/robots.txt", 200), ("GET", "/nope.html?x=1", 404), ("HEAD", "/", 200)]
     srv.reset_log()
     assert srv.requests == []
+
+
+def test_warm_serves_what_a_fresh_render_would(small: tuple[Site, ReplicaServer]) -> None:
+    """The page cache changes how fast, never what: warmed responses equal fresh renders, and
+    the gzipped body is that same page."""
+    site, srv = small
+    targets = srv.router.targets()
+    assert srv.warm() == len(targets) == len(set(targets))
+    assert set(targets) >= {site.listing_url_path(a) for a in site.articles} | {"/", "/robots.txt", "/rss/"}
+    for target in targets:
+        cached, fresh = srv.router.route(target), srv.router.render(target)
+        assert cached is srv.router.route(target)  # served from memory
+        assert (cached.status, cached.body, cached.headers) == (fresh.status, fresh.body, fresh.headers)
+    page = site.article_url_path(site.latest(1)[0])
+    for _ in range(2):  # compressed once, served twice alike
+        req = urllib.request.Request(srv.base_url + page, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(req, timeout=5) as r:
+            assert r.headers["Content-Encoding"] == "gzip"
+            assert gzip.decompress(r.read()) == srv.router.render(page).body
