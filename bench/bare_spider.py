@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import resource
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from typing import Any
@@ -74,10 +75,21 @@ class StatsFile:
         if not path:
             raise NotConfigured("BENCH_STATS_FILE not set")
         ext = cls(crawler, Path(path))
+        crawler.signals.connect(ext.engine_started, signal=signals.engine_started)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
+
+    def engine_started(self) -> None:
+        self.cpu_at_start = _own_cpu()
 
     def spider_closed(self, spider: scrapy.Spider, reason: str) -> None:
         stats = dict(self.crawler.stats.get_stats())
         stats["finish_reason"] = reason
+        # the crawl process's own CPU (no workers) from engine start to close: start-up excluded
+        stats["bench/crawl_process_cpu"] = _own_cpu() - getattr(self, "cpu_at_start", 0.0)
         self.path.write_text(json.dumps(stats, default=str, indent=1, sort_keys=True), "utf-8")
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime

@@ -10,7 +10,8 @@ extraction in the crawl process (``-s EXTRACT_WORKERS=0``).
 Prints one row per crawl (pages fetched = Scrapy's ``downloader/response_count``, robots.txt and
 redirects included; wall time of the whole process and pages/s over it; Scrapy's own elapsed time,
 engine start to close, and pages/s over that; crawl CPU (its workers included) as a share of wall
-time and per page; replica CPU; peak RSS from ``wait4``), then
+time and per page; the crawl process's own CPU per page from engine start to close, workers and
+start-up excluded ("engine ms/page"); replica CPU; peak RSS from ``wait4``), then
 the ratios the project holds itself to: pages/s full/bare ≥ 0.85 on the small replica (medians of
 ``--repeat`` interleaved crawls of each kind; "full 0w" alongside), and peak RSS of the full crawl
 large/small ≤ 1.5.
@@ -62,6 +63,11 @@ class Run:
     @property
     def pages_per_s(self) -> float:
         return self.pages / self.wall if self.wall else 0.0
+
+    @property
+    def engine_cpu(self) -> float:
+        """The crawl process's own CPU (its workers' not included) from engine start to close."""
+        return float(self.stats.get("bench/crawl_process_cpu", 0.0))  # type: ignore[arg-type]
 
     @property
     def elapsed(self) -> float:
@@ -227,14 +233,14 @@ def bare_crawl(replica: Replica, label: str, timeout: float) -> Run:
 
 
 HEADER = (f"{'crawl':12} {'articles':>8} {'pages':>7} {'items':>6} {'wall s':>7} {'pages/s':>8} "
-          f"{'crawl s':>7} {'pages/s':>8} {'crawl cpu%':>10} {'cpu ms/page':>11} {'replica cpu%':>12} {'peak RSS MiB':>12} {'warn/err':>8}")
+          f"{'crawl s':>7} {'pages/s':>8} {'crawl cpu%':>10} {'cpu ms/page':>11} {'engine ms/page':>14} {'replica cpu%':>12} {'peak RSS MiB':>12} {'warn/err':>8}")
 
 
 def row(r: Run) -> str:
     server = f"{100 * r.server_cpu / r.wall:12.0f}" if r.server_cpu is not None else f"{'?':>12}"
     warn_err = f"{r.stats.get('log_count/WARNING', 0)}/{r.stats.get('log_count/ERROR', 0)}"
     return (f"{r.label:12} {r.articles:8,d} {r.pages:7,d} {r.items:6,d} {r.wall:7.1f} {r.pages_per_s:8.1f} "
-            f"{r.elapsed:7.1f} {r.crawl_pages_per_s:8.1f} {100 * r.cpu / r.wall:10.0f} {1000 * r.cpu / max(r.pages, 1):11.2f} {server} {r.maxrss_kib / 1024:12.1f} {warn_err:>8}")
+            f"{r.elapsed:7.1f} {r.crawl_pages_per_s:8.1f} {100 * r.cpu / r.wall:10.0f} {1000 * r.cpu / max(r.pages, 1):11.2f} {1000 * r.engine_cpu / max(r.pages, 1):14.2f} {server} {r.maxrss_kib / 1024:12.1f} {warn_err:>8}")
 
 
 def median_run(runs: list[Run]) -> Run:

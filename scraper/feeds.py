@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import logging
 import os
 import time
@@ -23,10 +22,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import orjson
 from scrapy.exceptions import NotConfigured
 
 from .items import FIELDS, ArticleItem
-from .pipelines import record_dict
+from .pipelines import record_dict, record_line
 from .state import StateStore, record_key
 
 logger = logging.getLogger(__name__)
@@ -38,10 +38,6 @@ CSV_COLUMNS: tuple[str, ...] = tuple(
 _JSON_CELLS = ("breadcrumbs", "images", "related", "tags", "warnings")
 
 
-def jsonl_line(record: dict[str, Any]) -> bytes:
-    return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
-
-
 def csv_row(record: dict[str, Any]) -> dict[str, Any]:
     """One CSV row: list fields as JSON text, counts beside them, null as an empty cell."""
     row: dict[str, Any] = {}
@@ -51,7 +47,7 @@ def csv_row(record: dict[str, Any]) -> dict[str, Any]:
         elif name == "related_count":
             row[name] = len(record["related"])
         elif name in _JSON_CELLS:
-            row[name] = json.dumps(record[name], ensure_ascii=False)
+            row[name] = orjson.dumps(record[name]).decode("utf-8")  # as in JSON Lines
         else:
             row[name] = "" if record[name] is None else record[name]
     return row
@@ -82,7 +78,7 @@ class AppendFile:
         if fmt == "csv":
             self.encode = lambda rec: _csv_bytes([csv_row(rec)], header=self.offset() == 0)
         else:
-            self.encode = jsonl_line
+            self.encode = record_line
 
     def offset(self) -> int:
         return os.fstat(self.fd).st_size

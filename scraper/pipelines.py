@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 import fastjsonschema
+import orjson
 
 from .dates import parse_time
 from .items import FIELDS, ArticleItem, Crumb, Image, schema
@@ -236,3 +237,12 @@ def record_dict(item: ArticleItem) -> dict[str, Any]:
     data["tags"] = list(data["tags"])
     data["warnings"] = list(data["warnings"])
     return data
+
+
+def record_line(record: dict[str, Any]) -> bytes:
+    """One JSON Lines line, UTF-8, the same bytes from the crawl's feeds and from ``extract``.
+
+    orjson: compact, characters as themselves (no ``\\u`` escapes), and 20x quicker than
+    ``json.dumps`` on a record (3 against 63 us), a cost every record paid in the crawl process.
+    """
+    return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)

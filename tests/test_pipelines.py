@@ -11,7 +11,15 @@ from scrapy.utils.test import get_crawler
 
 from scraper.feeds import FeedPipeline
 from scraper.items import ArticleItem, RelatedLink
-from scraper.pipelines import DedupPipeline, ValidatePipeline, build_record, full_validator, inline_refs, record_dict
+from scraper.pipelines import (
+    DedupPipeline,
+    ValidatePipeline,
+    build_record,
+    full_validator,
+    inline_refs,
+    record_dict,
+    record_line,
+)
 
 
 def _raw(**kw) -> ArticleItem:
@@ -112,3 +120,18 @@ def test_dedup_drops_a_second_copy_and_flags_same_body_elsewhere() -> None:
         dedup.process_item(build_record(_raw(url="https://congan.laichau.gov.vn/other/bai-1.html")))
     twin = dedup.process_item(build_record(_raw(article_id="2", url="https://congan.laichau.gov.vn/a/b-2.html")))
     assert twin.warnings == [f"duplicate_content:{first.url}"]
+
+
+def test_record_line_is_one_line_of_the_record_as_json() -> None:
+    """The feeds' and ``extract``'s line: exactly the record, one line, characters as themselves."""
+    item = build_record(ArticleItem(
+        url="https://congan.laichau.gov.vn/a/b-1.html", fetched_url="https://congan.laichau.gov.vn/a/b-1.html",
+        layout="nukeviet", title='Công an "Lai Châu" \\ \u2028 tab\there', body_text="Đoạn một.\nĐoạn hai.\x7f",
+        related=[RelatedLink("Tin khác", "Xã Mường Tè", None)],
+    ))
+    record = record_dict(item)
+    line = record_line(record)
+    assert line.endswith(b"\n") and line.count(b"\n") == 1
+    assert "Công an".encode() in line and b"\\u" not in line.replace(b"\\u2028", b"")
+    assert json.loads(line) == record
+    assert json.loads(line.decode("utf-8")) == json.loads(json.dumps(record, ensure_ascii=False))
