@@ -33,7 +33,7 @@ def _pool_run(coro_fn):
         return asyncio.run(coro_fn(pool))
     finally:
         pool.close()
-        assert not any(w.process.is_alive() for w in pool.workers)
+        assert all(w.process.poll() is not None for w in pool.workers)
 
 
 def test_pool_gives_the_records_the_crawl_process_would(fixtures_dir) -> None:

@@ -94,7 +94,8 @@ def test_latest_mode_and_since(replica, tmp_path) -> None:
 
 
 def _multiprocessing_pids() -> set[int]:
-    """Processes of Python's multiprocessing (pool workers, resource tracker, forkserver) now alive."""
+    """Extraction workers and processes of Python's multiprocessing (resource tracker, forkserver)
+    now alive."""
     pids = set()
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -102,7 +103,7 @@ def _multiprocessing_pids() -> set[int]:
                 cmdline = (entry / "cmdline").read_bytes()
             except OSError:
                 continue
-            if b"multiprocessing" in cmdline:
+            if b"multiprocessing" in cmdline or b"scraper.workers" in cmdline:
                 pids.add(int(entry.name))
     return pids
 
