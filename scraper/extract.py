@@ -16,7 +16,7 @@ from typing import TextIO
 from .items import ArticleItem
 from .pages import NotAnArticle, extract_article, parse
 from .pages.listing import ListingEntry, ListingPage, apply_listing, merge_entry
-from .pipelines import build_record, record_dict, record_line
+from .pipelines import build_record, record_fields, record_line
 from .urls import article_key, is_article_url
 
 
@@ -146,7 +146,7 @@ def run(paths: list[Path], url: str | None, out: TextIO = sys.stdout, err: TextI
     """Print one JSON record per article; 1 when any input failed, after processing all."""
     errors: list[str] = []
     for record in iter_records(paths, url, errors, err):
-        out.write(record_line(record_dict(record)).decode("utf-8"))
+        out.write(record_line(record_fields(record)).decode("utf-8"))
         out.flush()
     for line in errors:
         err.write(f"error: {line}\n")

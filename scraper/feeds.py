@@ -26,7 +26,7 @@ import orjson
 from scrapy.exceptions import NotConfigured
 
 from .items import FIELDS, ArticleItem
-from .pipelines import record_dict, record_line
+from .pipelines import record_fields, record_line
 from .state import StateStore, record_key
 
 logger = logging.getLogger(__name__)
@@ -167,7 +167,7 @@ class FeedPipeline:
         self.last_checkpoint = time.monotonic()
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
-        record = record_dict(item)
+        record = record_fields(item)
         written: list[AppendFile] = []
         try:
             for f in self.files:

@@ -231,12 +231,19 @@ def record_dict(item: ArticleItem) -> dict[str, Any]:
     Written out by hand: the record's shape is fixed, and a generic deep conversion was a
     measurable share of the crawl's time.
     """
-    data = {name: getattr(item, name) for name in FIELDS}
+    data = record_fields(item)
     for name in _NESTED:
         data[name] = [dict(vars(x)) if not isinstance(x, dict) else dict(x) for x in data[name]]
     data["tags"] = list(data["tags"])
     data["warnings"] = list(data["warnings"])
     return data
+
+
+def record_fields(item: ArticleItem) -> dict[str, Any]:
+    """The record's fields in schema order, nested values still the item's own objects: what the
+    feeds encode (orjson writes a dataclass as its fields, in order), without ``record_dict``'s
+    copies of every image, crumb and related link."""
+    return {name: getattr(item, name) for name in FIELDS}
 
 
 def record_line(record: dict[str, Any]) -> bytes:

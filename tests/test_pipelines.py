@@ -18,6 +18,7 @@ from scraper.pipelines import (
     full_validator,
     inline_refs,
     record_dict,
+    record_fields,
     record_line,
 )
 
@@ -135,3 +136,5 @@ def test_record_line_is_one_line_of_the_record_as_json() -> None:
     assert "Công an".encode() in line and b"\\u" not in line.replace(b"\\u2028", b"")
     assert json.loads(line) == record
     assert json.loads(line.decode("utf-8")) == json.loads(json.dumps(record, ensure_ascii=False))
+    item.built = True  # an attribute beside the fields (a worker's mark) stays out of the record
+    assert record_line(record_fields(item)) == line
