@@ -75,9 +75,11 @@ def die_with_crawl(crawl_pid: int) -> None:
         os._exit(1)
 
 
-def serve(conn: Connection, crawl_pid: int) -> None:
+def serve(conn: Connection, crawl_pid: int, nice: int = 0) -> None:
     """A worker's life: run each job it is sent, send back (job id, ok, result or exception)."""
     die_with_crawl(crawl_pid)
+    if nice:
+        os.nice(nice)  # the crawl's event loop first (EXTRACT_WORKER_NICE)
     tune_malloc()  # a worker only extracts: steady lexbor parse times
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle: it closes us
     while True:
@@ -96,24 +98,24 @@ def serve(conn: Connection, crawl_pid: int) -> None:
         conn.send_bytes(data)
 
 
-def serve_fd(fd: int, crawl_pid: int) -> None:
+def serve_fd(fd: int, crawl_pid: int, nice: int = 0) -> None:
     """A worker process's entry point (see ``_BOOT``): serve on the socket inherited as ``fd``."""
-    serve(Connection(fd), crawl_pid)
+    serve(Connection(fd), crawl_pid, nice)
 
 
 #: A worker is a plain ``python -c`` of this: multiprocessing's "spawn" would first re-import the
 #: crawl's main module in it (``scrapy.__main__``, hence all of Scrapy and Twisted), 0.3-0.5 s of
 #: CPU before the first page, taken from the crawl's start on a machine of two cores.
-_BOOT = "import sys; from scraper.workers import serve_fd; serve_fd(int(sys.argv[1]), int(sys.argv[2]))"
+_BOOT = "import sys; from scraper.workers import serve_fd; serve_fd(*map(int, sys.argv[1:]))"
 
 
-def _start_worker(sock: socket.socket) -> subprocess.Popen:
+def _start_worker(sock: socket.socket, nice: int = 0) -> subprocess.Popen:
     """A clean interpreter serving on ``sock``, with this very ``scraper`` package importable."""
     package_root = str(Path(__file__).resolve().parent.parent)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
     return subprocess.Popen(
-        [sys.executable, "-c", _BOOT, str(sock.fileno()), str(os.getpid())],
+        [sys.executable, "-c", _BOOT, str(sock.fileno()), str(os.getpid()), str(nice)],
         pass_fds=(sock.fileno(),), stdin=subprocess.DEVNULL, env=env,
     )
 
@@ -135,14 +137,14 @@ class ExtractionPool:
     """N worker processes (clean interpreters: the crawl's event loop and threads are never
     forked), each the crawl's own child and tied to its life; jobs go to the least busy."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, nice: int = 0) -> None:
         self.workers: list[Worker] = []
         self.ids = itertools.count()
         self.started: asyncio.Lock | None = None
         for _ in range(workers):
             mine, theirs = socket.socketpair()
             try:
-                process = _start_worker(theirs)
+                process = _start_worker(theirs, nice)
             finally:
                 theirs.close()
             self.workers.append(Worker(process, mine))

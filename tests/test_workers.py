@@ -22,13 +22,13 @@ def test_worker_decodes_the_body_by_the_content_type_header(fixtures_dir) -> Non
     assert by_meta.title != from_text.title
 
 
-def _pool_run(coro_fn):
+def _pool_run(coro_fn, nice: int = 0):
     """Run ``coro_fn(pool)`` on a fresh event loop with a one-worker pool, closing the pool after."""
     import asyncio
 
     from scraper.workers import ExtractionPool
 
-    pool = ExtractionPool(1)
+    pool = ExtractionPool(1, nice)
     try:
         return asyncio.run(coro_fn(pool))
     finally:
@@ -93,3 +93,18 @@ def test_a_dead_worker_fails_its_jobs_with_worker_lost(fixtures_dir) -> None:
             await asyncio.wait_for(pool.build(page, URL, None), 5)
 
     _pool_run(run)
+
+
+def test_workers_run_at_the_niceness_they_are_given(fixtures_dir) -> None:
+    """EXTRACT_WORKER_NICE: the crawl's event loop keeps its priority, the worker yields."""
+    import os
+
+    page = (fixtures_dir / "articles" / "nukeviet-plain.html").read_bytes()
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+
+    async def run(pool):
+        await pool.build(page, URL, None, "text/html; charset=utf-8")  # the worker is up and serving
+        return os.getpriority(os.PRIO_PROCESS, pool.workers[0].process.pid)
+
+    assert _pool_run(run, nice=7) == min(19, mine + 7)
+    assert _pool_run(run) == mine

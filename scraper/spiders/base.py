@@ -72,7 +72,7 @@ class StatefulSpider(scrapy.Spider):
         spider.state = open_state(crawler.settings)
         workers = extraction_workers(crawler.settings) if cls.uses_extraction_pool else 0
         if workers > 0:
-            spider.extraction_pool = ExtractionPool(workers)
+            spider.extraction_pool = ExtractionPool(workers, crawler.settings.getint("EXTRACT_WORKER_NICE", 0))
         crawler.signals.connect(spider.close_state, signal=scrapy.signals.spider_closed)
         return spider
 
