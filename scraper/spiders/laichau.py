@@ -19,6 +19,7 @@ from scrapy.utils.sitemap import Sitemap
 
 from ..dates import parse_time
 from ..decoding import content_type, response_text
+from ..items import ArticleItem
 from ..pages import NotAnArticle, extract_article, parse
 from ..pages.listing import ListingEntry, ListingPage, ListingSummary, apply_listing, merge_entry, summarize_listing
 from ..urls import article_key, canonical_article_url, category_alias, is_article_url, same_site
@@ -117,14 +118,16 @@ class LaichauSpider(StatefulSpider):
         except (NotAnArticle, AttributeError) as exc:  # empty or binary body
             return self.unreadable_listing(response, exc)
 
-    async def parse_listing(self, response: Response, page: int) -> AsyncIterator[Request]:
+    async def parse_listing(self, response: Response, page: int) -> list[Request]:
+        """A coroutine returning its requests, not an async generator: Scrapy then runs its spider
+        middlewares over a plain list, a measurable saving per page of a fast crawl."""
         here = category_alias(response.url)
         if page > 1 and (here is None or here[1] == 1):
             logger.debug("%s redirected back to page 1: end of category", response.request.url)
-            return
+            return []
         summary = await self.read_listing(response)
         if summary is None:
-            return
+            return []
         next_url = summary.next_url
         self.crawler.stats.inc_value("crawl/listing_pages")
         primary = summary.entries
@@ -133,16 +136,16 @@ class LaichauSpider(StatefulSpider):
             self.pager[here[0]] = (page, max(page, summary.last_page or page))
             if page == 1 and next_url and primary:
                 self.per_page_seen = len(primary)
-        for request in self.follow_entries(primary):
-            yield request
+        requests = list(self.follow_entries(primary))
         stop = self.stop_reason(next_url, primary)
         if stop:
             logger.info("%s: %s; this category's walk ends here", response.url, stop)
             self.pager.pop(here[0] if here else "", None)
-            return
-        yield Request(
+            return requests
+        requests.append(Request(
             next_url, callback=self.parse_listing, errback=self.failed, cb_kwargs={"page": page + 1}, priority=40 - page
-        )
+        ))
+        return requests
 
     def stop_reason(self, next_url: str | None, primary: list[ListingEntry]) -> str | None:
         """Why a category walk ends at this page, or None to go on to ``next_url``."""
@@ -210,7 +213,8 @@ class LaichauSpider(StatefulSpider):
                 meta={"handle_httpstatus_list": [404, 410]},
             )
 
-    async def parse_article(self, response: Response, key: str, listed: ListingEntry | None = None):
+    async def parse_article(self, response: Response, key: str, listed: ListingEntry | None = None) -> list[ArticleItem]:
+        """A coroutine returning its one record (see ``parse_listing``)."""
         # this worker's merged listing data; the copy in the request serves a worker that did not list it
         entry = self.listed.pop(key, None) or listed
         if response.status in (404, 410):
@@ -218,7 +222,7 @@ class LaichauSpider(StatefulSpider):
             self.crawler.stats.inc_value(f"articles/gone/{response.status}")
             if self.state is not None:
                 self.state.mark_gone(key, response.url, response.status, self.settings.getfloat("GONE_RETRY_DAYS", 7))
-            return
+            return []
         try:
             item = await self.extracted(
                 response,
@@ -228,8 +232,8 @@ class LaichauSpider(StatefulSpider):
         except NotAnArticle as exc:
             logger.warning("%s: not an article page (%s)", response.url, exc)
             self.crawler.stats.inc_value("articles/not_an_article")
-            return
-        yield item
+            return []
+        return [item]
 
     async def extracted(
         self, response: Response, in_worker: Callable[[ExtractionPool], Awaitable[T]], here: Callable[[], T]
