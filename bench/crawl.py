@@ -259,7 +259,7 @@ def main() -> int:
     ap.add_argument("--categories", type=int, default=5)
     ap.add_argument("--skip-large", action="store_true", help="only the small replica (no RSS growth ratio)")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds before a crawl is killed")
-    ap.add_argument("--repeat", type=int, default=3, help="crawls of each kind on the small replica; medians are compared")
+    ap.add_argument("--repeat", type=int, default=5, help="crawls of each kind on the small replica; medians are compared")
     ap.add_argument("--extract-workers", default="auto", help="EXTRACT_WORKERS of the full crawl (default: as shipped)")
     ap.add_argument("--skip-in-process", action="store_true", help="no 'full 0w' crawls")
     ap.add_argument("--cold-replica", action="store_true",
