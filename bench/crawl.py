@@ -297,14 +297,17 @@ def main() -> int:
         print(f"note: the crawls fetched different page counts (full {full.pages:,}, bare {bare.pages:,})")
     if args.repeat > 1:
         print(f"median of {args.repeat} interleaved crawls of each kind:")
-    for run, what in ((full, f"full (EXTRACT_WORKERS={args.extract_workers})"),
-                      (inline, "full 0w (extraction in the crawl process)")):
+    for run, runs_of_kind, what in ((full, fulls, f"full (EXTRACT_WORKERS={args.extract_workers})"),
+                                    (inline, inlines, "full 0w (extraction in the crawl process)")):
         if run is None:
             continue
         ratio = run.pages_per_s / bare.pages_per_s if bare.pages_per_s else float("nan")
         clock = run.crawl_pages_per_s / bare.crawl_pages_per_s if bare.crawl_pages_per_s else float("nan")
         print(f"pages/s {what}/bare = {run.pages_per_s:.1f}/{bare.pages_per_s:.1f} = {ratio:.2f} over wall time, "
               f"{clock:.2f} over Scrapy's elapsed time" + (" (target >= 0.85)" if run is full else ""))
+        if len(runs_of_kind) > 1:  # each crawl against the bare crawl beside it: how far the machine drifted
+            pairs = sorted(r.pages_per_s / b.pages_per_s for r, b in zip(runs_of_kind, bares, strict=True) if b.pages_per_s)
+            print(f"  crawl by crawl, against the bare crawl run beside it: {', '.join(f'{x:.2f}' for x in pairs)}")
     print("(a worker is the crawl's child: its CPU adds to the crawl's column; peak RSS is the larger of the two)")
     print(f"peak RSS full crawl, {args.articles_small:,} articles: {full.maxrss_kib / 1024:.1f} MiB")
     if large is not None:
