@@ -141,13 +141,20 @@ class ExtractionPool:
         self.workers: list[Worker] = []
         self.ids = itertools.count()
         self.started: asyncio.Lock | None = None
-        for _ in range(workers):
-            mine, theirs = socket.socketpair()
-            try:
-                process = _start_worker(theirs, nice)
-            finally:
-                theirs.close()
-            self.workers.append(Worker(process, mine))
+        try:
+            for _ in range(workers):
+                mine, theirs = socket.socketpair()
+                try:
+                    process = _start_worker(theirs, nice)
+                except BaseException:
+                    mine.close()
+                    raise
+                finally:
+                    theirs.close()
+                self.workers.append(Worker(process, mine))
+        except BaseException:
+            self.close()  # the workers already started do not outlive a pool that failed to start
+            raise
 
     async def _connect(self) -> None:
         """Streams on the sockets, made on first use: they belong to the running loop."""

@@ -108,3 +108,36 @@ def test_workers_run_at_the_niceness_they_are_given(fixtures_dir) -> None:
 
     assert _pool_run(run, nice=7) == min(19, mine + 7)
     assert _pool_run(run) == mine
+
+
+def test_a_pool_that_cannot_start_leaves_extraction_in_the_crawl_process(monkeypatch, tmp_path) -> None:
+    """No worker process to be had (a process limit, say): the crawl goes on without a pool, says
+    so, and the workers already started are not left behind."""
+    import subprocess
+
+    from scrapy.utils.test import get_crawler
+
+    import scraper.workers as workers
+    from scraper.spiders.laichau import LaichauSpider
+
+    started: list[subprocess.Popen] = []
+    real = workers._start_worker
+
+    def second_fails(sock, nice=0):
+        if started:
+            raise OSError(11, "Resource temporarily unavailable")
+        started.append(real(sock, nice))
+        return started[-1]
+
+    monkeypatch.setattr(workers, "_start_worker", second_fails)
+    import scraper.settings as project
+
+    settings = {k: v for k, v in vars(project).items() if k.isupper()}
+    crawler = get_crawler(LaichauSpider, {**settings, "EXTRACT_WORKERS": "2", "OUTPUT_DIR": str(tmp_path)})
+    spider = LaichauSpider.from_crawler(crawler, base_url="http://127.0.0.1:9")
+    try:
+        assert spider.extraction_pool is None
+        assert crawler.stats.get_value("crawl/workers_not_started") == 1
+        assert started and started[0].wait(timeout=10) is not None  # the first worker was closed
+    finally:
+        spider.close_state()

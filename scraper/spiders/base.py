@@ -72,7 +72,11 @@ class StatefulSpider(scrapy.Spider):
         spider.state = open_state(crawler.settings)
         workers = extraction_workers(crawler.settings) if cls.uses_extraction_pool else 0
         if workers > 0:
-            spider.extraction_pool = ExtractionPool(workers, crawler.settings.getint("EXTRACT_WORKER_NICE", 0))
+            try:
+                spider.extraction_pool = ExtractionPool(workers, crawler.settings.getint("EXTRACT_WORKER_NICE", 0))
+            except (OSError, ValueError) as exc:  # no process to start here (limits, a platform without fd passing)
+                logger.warning("extraction workers could not start (%s); extracting in the crawl process", exc)
+                crawler.stats.inc_value("crawl/workers_not_started")
         crawler.signals.connect(spider.close_state, signal=scrapy.signals.spider_closed)
         return spider
 
