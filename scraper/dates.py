@@ -128,8 +128,12 @@ def clean_raw(raw: str) -> str:
     return " ".join(unicodedata.normalize("NFC", raw).split())
 
 
+@lru_cache(maxsize=4096)
 def parse_time(raw: str | None) -> ParsedTime | None:
     """Parse one shown time; None when there is no string at all.
+
+    Cached: a page's related lists show the dates of the same recent articles as its
+    neighbours' do, and a ``ParsedTime`` is immutable.
 
     Day first, always. A value the page cannot mean (31/02, 13 CH) gives
     ``value=None`` with the raw string kept, so the caller can flag it.

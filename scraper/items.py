@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field, fields
 from functools import cache
 from importlib import resources
+from operator import attrgetter
 from typing import Any
 
 FIELDS: tuple[str, ...]  # set below, in schema order
@@ -75,6 +76,43 @@ class ArticleItem:
         flag = code if detail is None else f"{code}:{detail}"
         if flag not in self.warnings:
             self.warnings.append(flag)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as tuples of plain values: an extraction worker sends every record to the crawl
+        process, where unpickling twenty related links as dataclass instances, each rebuilt
+        attribute by attribute, was two thirds of a record's cost (50 against 28 us)."""
+        state = self.__dict__
+        values = tuple(
+            [_NESTED_GET[kind](x) if type(x) is kind else x for x in state[name]]
+            if (kind := _NESTED.get(name)) else state[name]
+            for name in _ITEM_FIELDS
+        )
+        extra = {k: v for k, v in state.items() if k not in _ITEM_FIELD_SET} if len(state) > len(_ITEM_FIELDS) else None
+        return _item_from_wire, (values,), extra
+
+    def __copy__(self) -> ArticleItem:
+        """A shallow copy, as without ``__reduce__``: the same nested objects."""
+        new = object.__new__(ArticleItem)
+        new.__dict__.update(self.__dict__)
+        return new
+
+
+_ITEM_FIELDS = tuple(f.name for f in fields(ArticleItem))
+_ITEM_FIELD_SET = frozenset(_ITEM_FIELDS)
+#: The record's lists of dataclasses, and the one attribute getter per kind that makes a tuple.
+_NESTED: dict[str, type] = {"breadcrumbs": Crumb, "images": Image, "related": RelatedLink}
+_NESTED_GET = {kind: attrgetter(*(f.name for f in fields(kind))) for kind in _NESTED.values()}
+assert all(len(fields(kind)) > 1 for kind in _NESTED.values()), "attrgetter of one name gives no tuple"
+
+
+def _item_from_wire(values: tuple[Any, ...]) -> ArticleItem:
+    """An ``ArticleItem`` from its ``__reduce__`` form."""
+    item = object.__new__(ArticleItem)
+    state = item.__dict__
+    state.update(zip(_ITEM_FIELDS, values, strict=True))
+    for name, kind in _NESTED.items():
+        state[name] = [kind(*x) if type(x) is tuple else x for x in state[name]]
+    return item
 
 
 @cache

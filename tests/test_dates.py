@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -104,3 +106,12 @@ def test_the_separator_shortcut_finds_what_the_full_search_finds(text: str) -> N
 
     full, quick = _KNOWN.search(text), _search(text)
     assert (full.span() if full else None) == (quick.span() if quick else None)
+
+
+def test_a_time_shown_again_is_parsed_once_and_cannot_be_changed() -> None:
+    """Related lists repeat their neighbours' dates: the second parse is the cached first."""
+    first = parse_time("26/02/2021 7:49:19 SA")
+    assert parse_time("26/02/2021 7:49:19 SA") is first
+    assert first is not None and first.iso == "2021-02-26T07:49:19+07:00"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.raw = "changed"  # type: ignore[misc]
