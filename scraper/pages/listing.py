@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from ..dates import find_time
+from ..dates import find_time_raw
 from ..text import clean
 from ..urls import absolute, canonical_article_url, category_alias, is_article_url, is_web_url, same_site
 from .base import id_index, parse, text_of, xpath
@@ -65,16 +65,18 @@ class ListingPage:
             if not url or not is_article_url(url) or not same_site(url, self.url) or self._in_furniture(link):
                 continue
             key = canonical_article_url(url)
+            entry = seen.get(key)
+            if entry is not None and entry.title and entry.published_raw and entry.views_raw:
+                continue  # an entry's second link (its picture's, say): nothing left to learn
             box = _entry_box(link, key, key_of)
             text = text_of(box) or ""
-            found = find_time(text)
+            shown = find_time_raw(text)  # parsed once, in the record chain
             views = _VIEWS.search(text)
-            entry = seen.get(key)
             if entry is None:
                 entry = seen[key] = ListingEntry(url=url, title=text_of(link) or clean(link.get("title")))
             entry.title = entry.title or text_of(link) or clean(link.get("title"))
-            if found and entry.published_raw is None:
-                entry.published_raw = found[0]
+            if shown and entry.published_raw is None:
+                entry.published_raw = shown
             if views and entry.views_raw is None:
                 entry.views_raw = views.group(1)
         return list(seen.values())
