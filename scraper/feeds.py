@@ -27,6 +27,7 @@ from scrapy.exceptions import NotConfigured
 
 from .items import FIELDS, ArticleItem
 from .pipelines import record_fields, record_line
+from .sealed import sealed_line
 from .state import StateStore, record_key
 
 logger = logging.getLogger(__name__)
@@ -83,10 +84,11 @@ class AppendFile:
     def offset(self) -> int:
         return os.fstat(self.fd).st_size
 
-    def write(self, record: dict[str, Any]) -> None:
-        """Append one record; a write that fails part-way (a full disk) is cut back off, so the
-        next record never follows half a line."""
-        data = self.encode(record)
+    def write(self, record: dict[str, Any] | None, line: bytes | None = None) -> None:
+        """Append one record (``line``: its JSON Lines line, already made; see ``sealed.py``); a
+        write that fails part-way (a full disk) is cut back off, so the next record never follows
+        half a line."""
+        data = line if line is not None and self.fmt == "jsonl" else self.encode(record)
         before = self.last_start = self.offset()
         view = memoryview(data)
         try:
@@ -141,6 +143,7 @@ class FeedPipeline:
         self.seconds = crawler.settings.getfloat("STATE_CHECKPOINT_SECONDS")
         self.last_checkpoint = time.monotonic()
         self.files: list[AppendFile] = []
+        self.csv = False  # a CSV feed needs every record's fields
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -154,6 +157,7 @@ class FeedPipeline:
         if self.state is not None:
             self.state.recover()
         self.files = [AppendFile(path, fmt, overwrite, self.fsync) for path, fmt, overwrite in self.targets]
+        self.csv = any(f.fmt == "csv" for f in self.files)
         for f in self.files:
             logger.info("writing records to %s (%s)", f.path, f.fmt)
         self.crawler.stats.set_value("feed/paths", [str(f.path) for f in self.files])
@@ -167,11 +171,12 @@ class FeedPipeline:
         self.last_checkpoint = time.monotonic()
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
-        record = record_fields(item)
+        line = sealed_line(item)
+        record = record_fields(item) if line is None or self.csv else None
         written: list[AppendFile] = []
         try:
             for f in self.files:
-                f.write(record)
+                f.write(record, line)
                 written.append(f)
         except OSError:  # in no feed then, rather than in some: the next run fetches it again
             for f in written:
@@ -179,7 +184,7 @@ class FeedPipeline:
             raise
         state = self.state
         if state is not None:
-            state.stage(record_key(record), record["url"], record["content_hash"], str(self.files[0].path))
+            state.stage(record_key(vars(item)), item.url, item.content_hash, str(self.files[0].path))
             if len(state.staged) >= self.every or time.monotonic() - self.last_checkpoint >= self.seconds:
                 self.checkpoint()
         self.crawler.stats.inc_value("feed/records")

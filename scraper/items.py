@@ -77,6 +77,10 @@ class ArticleItem:
         if flag not in self.warnings:
             self.warnings.append(flag)
 
+    def filled(self, name: str) -> bool:
+        """Whether the field holds a value (the run report's coverage)."""
+        return is_filled(getattr(self, name))
+
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled as tuples of plain values: an extraction worker sends every record to the crawl
         process, where unpickling twenty related links as dataclass instances, each rebuilt
@@ -84,7 +88,7 @@ class ArticleItem:
         state = self.__dict__
         values = tuple(
             [_NESTED_GET[kind](x) if type(x) is kind else x for x in state[name]]
-            if (kind := _NESTED.get(name)) else state[name]
+            if (kind := NESTED.get(name)) else state[name]
             for name in _ITEM_FIELDS
         )
         extra = {k: v for k, v in state.items() if k not in _ITEM_FIELD_SET} if len(state) > len(_ITEM_FIELDS) else None
@@ -97,12 +101,16 @@ class ArticleItem:
         return new
 
 
+def is_filled(value: Any) -> bool:
+    return value is not None and value != "" and value != []
+
+
 _ITEM_FIELDS = tuple(f.name for f in fields(ArticleItem))
 _ITEM_FIELD_SET = frozenset(_ITEM_FIELDS)
 #: The record's lists of dataclasses, and the one attribute getter per kind that makes a tuple.
-_NESTED: dict[str, type] = {"breadcrumbs": Crumb, "images": Image, "related": RelatedLink}
-_NESTED_GET = {kind: attrgetter(*(f.name for f in fields(kind))) for kind in _NESTED.values()}
-assert all(len(fields(kind)) > 1 for kind in _NESTED.values()), "attrgetter of one name gives no tuple"
+NESTED: dict[str, type] = {"breadcrumbs": Crumb, "images": Image, "related": RelatedLink}
+_NESTED_GET = {kind: attrgetter(*(f.name for f in fields(kind))) for kind in NESTED.values()}
+assert all(len(fields(kind)) > 1 for kind in NESTED.values()), "attrgetter of one name gives no tuple"
 
 
 def _item_from_wire(values: tuple[Any, ...]) -> ArticleItem:
@@ -110,7 +118,7 @@ def _item_from_wire(values: tuple[Any, ...]) -> ArticleItem:
     item = object.__new__(ArticleItem)
     state = item.__dict__
     state.update(zip(_ITEM_FIELDS, values, strict=True))
-    for name, kind in _NESTED.items():
+    for name, kind in NESTED.items():
         state[name] = [kind(*x) if type(x) is tuple else x for x in state[name]]
     return item
 

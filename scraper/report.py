@@ -31,10 +31,6 @@ MAX_ADDRESSES = 200
 download_failed = object()
 
 
-def _filled(value: Any) -> bool:
-    return value is not None and value != "" and value != []
-
-
 class RunReport:
     """Collects counters through signals; writes ``<OUTPUT_DIR>/report-<stamp>.json`` at the end."""
 
@@ -72,7 +68,7 @@ class RunReport:
         self.by_category[item.category or "(none)"] += 1
         self.by_year[(item.published_at or "unknown")[:4]] += 1
         for name in COVERED:
-            if _filled(getattr(item, name)):
+            if item.filled(name):
                 self.coverage[name] += 1
         if item.warnings:
             self.flagged += 1

@@ -37,6 +37,7 @@ from .pages import extract_article
 from .pages.dom import tune_malloc
 from .pages.listing import ListingEntry, ListingSummary, apply_listing, summarize_listing
 from .pipelines import build_record
+from .sealed import SealedRecord
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,13 @@ def build_article(
     item = build_record(apply_listing(extract_article(markup, url, content_type), entry))
     item.built = True  # the crawl's RecordPipeline will not run the chain a second time
     return item
+
+
+def sealed_article(
+    markup: str | bytes, url: str, entry: ListingEntry | None, content_type: str | None = None
+) -> SealedRecord:
+    """``build_article``, sealed with its feed line: what a worker sends (see ``sealed.py``)."""
+    return SealedRecord(build_article(markup, url, entry, content_type))
 
 
 def read_listing(markup: str | bytes, url: str, content_type: str | None = None) -> ListingSummary:
@@ -213,7 +221,7 @@ class ExtractionPool:
     async def build(
         self, markup: str | bytes, url: str, entry: ListingEntry | None, content_type: str | None = None
     ) -> ArticleItem:
-        return await self.call(build_article, markup, url, entry, content_type)
+        return await self.call(sealed_article, markup, url, entry, content_type)
 
     async def listing(self, markup: str | bytes, url: str, content_type: str | None = None) -> ListingSummary:
         return await self.call(read_listing, markup, url, content_type)

@@ -186,7 +186,7 @@ def test_a_record_that_fails_in_one_feed_is_in_none(tmp_path, monkeypatch) -> No
     sizes = [f.path.stat().st_size for f in feed.files]
     csv_file = feed.files[1]
 
-    def fail(record):
+    def fail(record, line=None):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(csv_file, "write", fail)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import orjson
+
 from scraper.pages import extract_article
-from scraper.pipelines import build_record
+from scraper.pipelines import build_record, record_dict
+from scraper.sealed import SealedItem
 from scraper.workers import build_article
 
 URL = "https://congan.laichau.gov.vn/an-ninh-trat-tu/bai-viet-1.html"
@@ -48,9 +53,14 @@ def test_pool_gives_the_records_the_crawl_process_would(fixtures_dir) -> None:
     assert len(pooled) == len(pages) == 8
     for got, data in zip(pooled, pages.values(), strict=True):
         want = build_record(extract_article(data, URL))
-        assert {k: v for k, v in vars(got).items() if k not in ("fetched_at", "built")} == {
-            k: v for k, v in vars(want).items() if k not in ("fetched_at", "built")
+        assert type(got) is SealedItem and got.built is True
+        line = got.sealed_line()  # read before any lazy field: reading one unseals it
+        assert line is not None
+        assert {k: v for k, v in orjson.loads(line).items() if k != "fetched_at"} == {
+            k: v for k, v in record_dict(want).items() if k != "fetched_at"
         }
+        assert got == dataclasses.replace(want, fetched_at=got.fetched_at)
+        assert got.sealed_line() is None  # compared field by field: the lists were handed out
 
 
 def test_pool_carries_big_pages_and_raises_the_workers_exceptions(fixtures_dir) -> None:
