@@ -75,6 +75,11 @@ EXTRACT_WORKERS = "auto"
 #: it and catches up in its pauses. On a 2-core machine with the crawl, a worker and a local
 #: replica: 2-6% more pages/s than an equal-priority worker (bench/crawl.py).
 EXTRACT_WORKER_NICE = 5
+#: Pages waiting for the workers from which the crawl process extracts the next page itself
+#: (0: never). A worker that falls behind (its core taken by the server, a run of heavy pages)
+#: would otherwise fill SCRAPER_SLOT_MAX_ACTIVE_SIZE, and the whole crawl would stop fetching
+#: until it caught up: 6-16% of a replica crawl's time, the crawl process idle meanwhile.
+EXTRACT_LOCAL_BACKLOG = 32
 #: Bytes of responses waiting for their callbacks (Scrapy: 5 MB) before the crawl stops fetching.
 #: A page waiting for a worker costs the crawl process about eight times its size, so Scrapy's
 #: 5 MB let it grow by 35-40 MiB whenever the worker fell behind; 1 MB (about 70 of the portal's

@@ -151,3 +151,69 @@ def test_a_pool_that_cannot_start_leaves_extraction_in_the_crawl_process(monkeyp
         assert started and started[0].wait(timeout=10) is not None  # the first worker was closed
     finally:
         spider.close_state()
+
+
+def test_a_finished_page_is_not_held_back_by_pages_still_waiting_to_be_sent() -> None:
+    """A worker stuck on one slow job while big jobs queue behind it: those answered before it
+    come back at once. (With asyncio's 64 KiB write buffer, every sender waited in ``drain`` until
+    the queue was nearly sent, long after its own reply had come.)"""
+    import asyncio
+    import time
+
+    big = b"x" * (1 << 20)  # each job far over the socket's buffer
+
+    async def run(pool):
+        done: dict[str, float] = {}
+
+        async def job(name, fn, *args):
+            await pool.call(fn, *args)
+            done[name] = time.monotonic()
+
+        await asyncio.gather(
+            *(job(f"before {i}", len, big) for i in range(4)),
+            job("slow", time.sleep, 1.0),
+            *(job(f"after {i}", len, big) for i in range(4)),
+        )
+        return done
+
+    done = _pool_run(run)
+    assert all(done["slow"] - done[f"before {i}"] > 0.5 for i in range(4))  # not when the queue drained
+    assert all(done[f"after {i}"] >= done["slow"] for i in range(4))
+
+
+def test_pages_past_the_workers_backlog_are_extracted_in_the_crawl_process(tmp_path) -> None:
+    import asyncio
+
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.test import get_crawler
+
+    import scraper.settings as project
+    from scraper.spiders.laichau import LaichauSpider
+
+    class Pool:
+        waiting = 0
+
+        def backlog(self) -> int:
+            return self.waiting
+
+    settings = {k: v for k, v in vars(project).items() if k.isupper()}
+    crawler = get_crawler(LaichauSpider, {**settings, "EXTRACT_WORKERS": "0", "EXTRACT_LOCAL_BACKLOG": "3", "OUTPUT_DIR": str(tmp_path)})
+    spider = LaichauSpider.from_crawler(crawler, base_url="http://127.0.0.1:9")
+    spider.extraction_pool = pool = Pool()  # type: ignore[assignment]
+    response = HtmlResponse(URL, body=b"<html></html>")
+
+    async def in_worker(p):
+        return "worker"
+
+    def extract(waiting: int) -> str:
+        pool.waiting = waiting
+        return asyncio.run(spider.extracted(response, in_worker, lambda: "here"))
+
+    try:
+        assert [extract(n) for n in (0, 2, 3, 7)] == ["worker", "worker", "here", "here"]
+        assert crawler.stats.get_value("crawl/extracted_locally") == 2
+        spider.local_backlog = 0  # EXTRACT_LOCAL_BACKLOG=0: always the workers
+        assert extract(50) == "worker"
+    finally:
+        spider.extraction_pool = None
+        spider.close_state()

@@ -57,6 +57,8 @@ class StatefulSpider(scrapy.Spider):
     extraction_pool: ExtractionPool | None = None
     #: Whether the spider hands its pages to ``extraction_pool`` (``EXTRACT_WORKERS``).
     uses_extraction_pool = False
+    #: ``EXTRACT_LOCAL_BACKLOG``: from this many pages waiting for the workers, extract here.
+    local_backlog = 0
 
     @classmethod
     def update_settings(cls, settings) -> None:
@@ -71,6 +73,7 @@ class StatefulSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.state = open_state(crawler.settings)
         workers = extraction_workers(crawler.settings) if cls.uses_extraction_pool else 0
+        spider.local_backlog = crawler.settings.getint("EXTRACT_LOCAL_BACKLOG", 0)
         if workers > 0:
             try:
                 spider.extraction_pool = ExtractionPool(workers, crawler.settings.getint("EXTRACT_WORKER_NICE", 0))

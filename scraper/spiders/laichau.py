@@ -239,13 +239,18 @@ class LaichauSpider(StatefulSpider):
         self, response: Response, in_worker: Callable[[ExtractionPool], Awaitable[T]], here: Callable[[], T]
     ) -> T:
         """A page read by an extraction worker where there is a pool, else in this process; also
-        here when its worker died (logged, counted)."""
-        if self.extraction_pool is not None:
-            try:
-                return await in_worker(self.extraction_pool)
-            except WorkerLost as exc:
-                logger.error("%s: %s; extracting it in the crawl process", response.url, exc)
-                self.crawler.stats.inc_value("crawl/worker_lost")
+        here when its worker died (logged, counted), and while the workers are ``local_backlog``
+        pages behind (counted): the crawl process would otherwise soon wait for them, idle."""
+        pool = self.extraction_pool
+        if pool is not None:
+            if not self.local_backlog or pool.backlog() < self.local_backlog:
+                try:
+                    return await in_worker(pool)
+                except WorkerLost as exc:
+                    logger.error("%s: %s; extracting it in the crawl process", response.url, exc)
+                    self.crawler.stats.inc_value("crawl/worker_lost")
+            else:
+                self.crawler.stats.inc_value("crawl/extracted_locally")
         return here()
 
     def _all_before_since(self, entries: list[ListingEntry]) -> bool:
