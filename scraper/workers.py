@@ -44,7 +44,7 @@ logger = logging.getLogger(__name__)
 #: Bytes of jobs a worker's socket may hold unsent before a sender waits (``drain``). asyncio's
 #: 64 KiB is four article pages: once a worker fell behind, every page sent after waited in
 #: ``drain`` until the buffer was nearly empty again, its reply long arrived, so finished pages
-#: piled up until Scrapy stopped fetching (6-19% of a replica crawl's time). What the socket
+#: piled up until Scrapy stopped fetching (6-19% of a replica crawl's time in 6 crawls). What the socket
 #: holds is bounded anyway, by the responses Scrapy keeps (SCRAPER_SLOT_MAX_ACTIVE_SIZE); this
 #: only guards against a pathological page.
 WRITE_BUFFER_HIGH = 64 * 1024 * 1024
