@@ -106,6 +106,14 @@ class SealedItem(ArticleItem):
             seal.assigned = True
         object.__setattr__(self, name, value)
 
+    def __delattr__(self, name: str) -> None:
+        seal = self.__dict__.get("_seal")
+        if seal is not None:
+            if name in _LAZY_SET and not seal.opened:
+                self._open(seal)
+            seal.assigned = True
+        object.__delattr__(self, name)
+
     def _open(self, seal: _Seal) -> None:
         """Read the lazy fields out of the line; from now on the line no longer vouches."""
         data = orjson.loads(seal.line)

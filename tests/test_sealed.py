@@ -51,6 +51,7 @@ MUTATIONS: dict[str, Callable[[ArticleItem], None]] = {
     "a list replaced before any is read": lambda i: setattr(i, "related", []),
     "a field set through ItemAdapter": lambda i: ItemAdapter(i).__setitem__("author", "Người khác"),
     "body_html read (and not changed)": lambda i: i.body_html.upper(),
+    "a field deleted (its class default shows)": lambda i: delattr(i, "summary"),
 }
 
 
