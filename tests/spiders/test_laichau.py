@@ -173,6 +173,10 @@ def test_extraction_workers_give_the_same_records(replica, tmp_path) -> None:
         assert {k: v for k, v in pooled[key].items() if k != "fetched_at"} == {k: v for k, v in rec.items() if k != "fetched_at"}
     report = json.loads(next((tmp_path / "pool").glob("report-*.json")).read_text())
     assert report["records"] == len(pooled)
+    # the sealed records' coverage, read without unsealing them, is the in-process records'
+    inline_report = json.loads(next((tmp_path / "inline").glob("report-*.json")).read_text())
+    assert report["coverage"] == inline_report["coverage"]
+    assert 0 < report["coverage"]["images"] < 1 and 0 < report["coverage"]["tags"] < 1  # lazy fields, partly filled
 
 
 def test_a_worker_killed_mid_crawl_costs_nothing(replica, tmp_path) -> None:
