@@ -30,7 +30,7 @@ _LAZY_SET = frozenset(LAZY)
 #: Sent as values: immutable scalars, and ``warnings``, a list compared with its sealed copy.
 EAGER = tuple(name for name in FIELDS if name not in _LAZY_SET)
 _FIELD_SET = frozenset(FIELDS)
-_ORDER = tuple(f.name for f in fields(ArticleItem))  # the dataclass's, for the repr
+_ORDER = tuple(f.name for f in fields(ArticleItem))  # the dataclass's own order
 
 
 class SealedRecord:
@@ -83,8 +83,8 @@ class _Lazy:
         if item is None:
             return self
         seal = item.__dict__.get("_seal")
-        if seal is None or seal.opened:
-            raise AttributeError(f"{type(item).__name__!r} object has no attribute {self.name!r}")
+        if seal is None or seal.opened:  # deleted, or never set: as on a plain item (its default)
+            return getattr(ArticleItem, self.name)
         item._open(seal)
         return item.__dict__[self.name]
 
@@ -99,20 +99,21 @@ class SealedItem(ArticleItem):
     tags = _Lazy()
 
     def __setattr__(self, name: str, value: Any) -> None:
-        seal = self.__dict__.get("_seal")
-        if seal is not None:
-            if name in _LAZY_SET and not seal.opened:
-                self._open(seal)  # the other lazy fields stay as sealed
-            seal.assigned = True
+        self._changing(name)
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
+        self._changing(name)
+        object.__delattr__(self, name)
+
+    def _changing(self, name: str) -> None:
+        """An attribute is set or deleted: the line no longer vouches. A lazy field is read out
+        first, so the others are kept as sealed."""
         seal = self.__dict__.get("_seal")
         if seal is not None:
             if name in _LAZY_SET and not seal.opened:
                 self._open(seal)
             seal.assigned = True
-        object.__delattr__(self, name)
 
     def _open(self, seal: _Seal) -> None:
         """Read the lazy fields out of the line; from now on the line no longer vouches."""
@@ -138,7 +139,7 @@ class SealedItem(ArticleItem):
 
     def plain(self) -> ArticleItem:
         """The record as a plain ``ArticleItem`` (the same field values and extra attributes)."""
-        state = {name: getattr(self, name) for name in FIELDS}
+        state = {name: getattr(self, name) for name in _ORDER}
         state.update((k, v) for k, v in self.__dict__.items() if k not in _FIELD_SET and k != "_seal")
         item = object.__new__(ArticleItem)
         item.__dict__.update(state)

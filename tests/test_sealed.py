@@ -96,3 +96,13 @@ def test_coverage_repr_equality_copies_and_pickling_behave_as_a_plain_item() -> 
         assert type(other) is ArticleItem and other == plain and other.built is True
         assert "_seal" not in vars(other)
     assert sealed_line(plain) is None  # a plain item has no sealed line
+
+
+def test_a_deleted_lazy_field_reads_as_on_a_plain_item() -> None:
+    item, plain = received(), full_item()
+    del item.body_html, plain.body_html
+    assert item.body_html == plain.body_html == ""  # the dataclass's default, on both
+    assert sealed_line(item) is None
+    del item.related
+    with pytest.raises(AttributeError):
+        item.related  # noqa: B018 - no default: gone, as on a plain item
