@@ -89,10 +89,9 @@ class ArticleItem:
         values = tuple(
             [_NESTED_GET[kind](x) if type(x) is kind else x for x in state[name]]
             if (kind := NESTED.get(name)) else state[name]
-            for name in _ITEM_FIELDS
+            for name in FIELD_ORDER
         )
-        extra = {k: v for k, v in state.items() if k not in _ITEM_FIELD_SET} if len(state) > len(_ITEM_FIELDS) else None
-        return _item_from_wire, (values,), extra
+        return _item_from_wire, (values,), extra_attributes(state)
 
     def __copy__(self) -> ArticleItem:
         """A shallow copy, as without ``__reduce__``: the same nested objects."""
@@ -105,8 +104,17 @@ def is_filled(value: Any) -> bool:
     return value is not None and value != "" and value != []
 
 
-_ITEM_FIELDS = tuple(f.name for f in fields(ArticleItem))
-_ITEM_FIELD_SET = frozenset(_ITEM_FIELDS)
+#: The dataclass's fields in its own order (``FIELDS`` is the schema's), and as a set.
+FIELD_ORDER = tuple(f.name for f in fields(ArticleItem))
+FIELD_SET = frozenset(FIELD_ORDER)
+
+
+def extra_attributes(state: dict[str, Any]) -> dict[str, Any] | None:
+    """An item's attributes beyond its fields (a worker's ``built`` mark), from its ``__dict__``;
+    None when there are none."""
+    return {k: v for k, v in state.items() if k not in FIELD_SET} or None
+
+
 #: The record's lists of dataclasses, and the one attribute getter per kind that makes a tuple.
 NESTED: dict[str, type] = {"breadcrumbs": Crumb, "images": Image, "related": RelatedLink}
 _NESTED_GET = {kind: attrgetter(*(f.name for f in fields(kind))) for kind in NESTED.values()}
@@ -117,7 +125,7 @@ def _item_from_wire(values: tuple[Any, ...]) -> ArticleItem:
     """An ``ArticleItem`` from its ``__reduce__`` form."""
     item = object.__new__(ArticleItem)
     state = item.__dict__
-    state.update(zip(_ITEM_FIELDS, values, strict=True))
+    state.update(zip(FIELD_ORDER, values, strict=True))
     for name, kind in NESTED.items():
         state[name] = [kind(*x) if type(x) is tuple else x for x in state[name]]
     return item

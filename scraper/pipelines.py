@@ -17,7 +17,7 @@ import fastjsonschema
 import orjson
 
 from .dates import parse_time
-from .items import FIELDS, ArticleItem, Crumb, Image, schema
+from .items import FIELDS, NESTED, ArticleItem, Crumb, Image, schema
 from .text import clean, clean_lines, parse_count
 from .urls import article_key
 
@@ -222,9 +222,6 @@ def build_record(item: ArticleItem) -> ArticleItem:
     return _OFFLINE.process_item(item)
 
 
-_NESTED = ("breadcrumbs", "images", "related")
-
-
 def record_dict(item: ArticleItem) -> dict[str, Any]:
     """The record as a plain dict in the schema's field order (the documented, stable order).
 
@@ -232,7 +229,7 @@ def record_dict(item: ArticleItem) -> dict[str, Any]:
     measurable share of the crawl's time.
     """
     data = record_fields(item)
-    for name in _NESTED:
+    for name in NESTED:
         data[name] = [dict(vars(x)) if not isinstance(x, dict) else dict(x) for x in data[name]]
     data["tags"] = list(data["tags"])
     data["warnings"] = list(data["warnings"])

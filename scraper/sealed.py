@@ -15,12 +15,11 @@ attributes, as ``ItemAdapter`` and every pipeline here do.
 
 from __future__ import annotations
 
-from dataclasses import fields
 from typing import Any
 
 import orjson
 
-from .items import FIELDS, NESTED, ArticleItem, is_filled
+from .items import FIELD_ORDER, FIELDS, NESTED, ArticleItem, extra_attributes, is_filled
 from .pipelines import record_fields, record_line
 
 #: Left in the line until asked for: the lists (mutable, and most of a record's objects) and the
@@ -29,8 +28,6 @@ LAZY = ("breadcrumbs", "body_html", "images", "related", "tags")  # each a _Lazy
 _LAZY_SET = frozenset(LAZY)
 #: Sent as values: immutable scalars, and ``warnings``, a list compared with its sealed copy.
 EAGER = tuple(name for name in FIELDS if name not in _LAZY_SET)
-_FIELD_SET = frozenset(FIELDS)
-_ORDER = tuple(f.name for f in fields(ArticleItem))  # the dataclass's own order
 
 
 class SealedRecord:
@@ -44,7 +41,7 @@ class SealedRecord:
         self.line = record_line(record_fields(item))
         self.values = tuple(state[name] for name in EAGER)
         self.filled = tuple(is_filled(state[name]) for name in LAZY)
-        self.extra = {k: v for k, v in state.items() if k not in _FIELD_SET} or None
+        self.extra = extra_attributes(state)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return _unseal, (self.line, self.values, self.filled, self.extra)
@@ -139,8 +136,8 @@ class SealedItem(ArticleItem):
 
     def plain(self) -> ArticleItem:
         """The record as a plain ``ArticleItem`` (the same field values and extra attributes)."""
-        state = {name: getattr(self, name) for name in _ORDER}
-        state.update((k, v) for k, v in self.__dict__.items() if k not in _FIELD_SET and k != "_seal")
+        state = {name: getattr(self, name) for name in FIELD_ORDER}
+        state.update((k, v) for k, v in (extra_attributes(self.__dict__) or {}).items() if k != "_seal")
         item = object.__new__(ArticleItem)
         item.__dict__.update(state)
         return item
@@ -150,7 +147,7 @@ class SealedItem(ArticleItem):
         line, an asyncio task's) must not unseal the record."""
         state = self.__dict__
         shown = (f"{name}=<sealed>" if name in _LAZY_SET and name not in state else f"{name}={state.get(name)!r}"
-                 for name in _ORDER)
+                 for name in FIELD_ORDER)
         return f"{type(self).__name__}({', '.join(shown)})"
 
     def __eq__(self, other: object) -> bool:
