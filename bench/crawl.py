@@ -1,6 +1,7 @@
 """Whole-crawl throughput and memory: the laichau spider against a bare Scrapy spider, on a local replica.
 
 Run: python bench/crawl.py [--articles-small 2000] [--articles-large 20000] [--skip-large] [--repeat 3]
+     [-s NAME=VALUE ...] [--alt NAME=VALUE ...]
 
 Each replica is its own ``python -m scraper.replica`` process (no GIL shared with the crawl), each
 crawl its own Scrapy process with REPLICA_SETTINGS, LOG_LEVEL=WARNING and its output in a temp dir.
@@ -14,7 +15,8 @@ time and per page; the crawl process's own CPU per page from engine start to clo
 start-up excluded ("engine ms/page"); replica CPU; peak RSS from ``wait4``), then
 the ratios the project holds itself to: pages/s full/bare ≥ 0.85 on the small replica (medians of
 ``--repeat`` interleaved crawls of each kind; "full 0w" alongside), and peak RSS of the full crawl
-large/small ≤ 1.5.
+large/small ≤ 1.5. ``-s`` sets a setting of the full crawls; ``--alt`` adds a kind of crawl, "full alt",
+the full crawl with other settings, interleaved with the rest (e.g. ``--alt EXTRACT_LOCAL_BACKLOG=32``).
 """
 
 from __future__ import annotations
@@ -216,9 +218,11 @@ def bench_env() -> dict[str, str]:
     return env
 
 
-def full_crawl(replica: Replica, label: str, timeout: float, workers: str = "auto") -> Run:
+def full_crawl(
+    replica: Replica, label: str, timeout: float, workers: str = "auto", extra: Mapping[str, str] | None = None
+) -> Run:
     with tempfile.TemporaryDirectory(prefix="laichau-bench-full-") as tmp:
-        settings = {**REPLICA_SETTINGS, "OUTPUT_DIR": tmp, "LOG_LEVEL": "WARNING", "EXTRACT_WORKERS": workers}
+        settings = {**REPLICA_SETTINGS, "OUTPUT_DIR": tmp, "LOG_LEVEL": "WARNING", "EXTRACT_WORKERS": workers, **(extra or {})}
         argv = crawl_argv("laichau", {"base_url": replica.base_url}, settings)
         return run_crawl(label, argv, replica, Path(tmp), timeout, bench_env())
 
@@ -264,7 +268,13 @@ def main() -> int:
     ap.add_argument("--skip-in-process", action="store_true", help="no 'full 0w' crawls")
     ap.add_argument("--cold-replica", action="store_true",
                     help="the replica renders and gzips each page when asked (its CPU then competes with the crawl's)")
+    ap.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                    help="a setting of the full crawls")
+    ap.add_argument("--alt", action="append", default=[], metavar="NAME=VALUE",
+                    help="a setting of a further kind of full crawl, 'full alt', interleaved with the others")
     args = ap.parse_args()
+    extra = dict(s.split("=", 1) for s in args.settings)
+    alt = {**extra, **dict(s.split("=", 1) for s in args.alt)} if args.alt else None
 
     runs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="laichau-bench-replica-") as logs:
@@ -273,22 +283,26 @@ def main() -> int:
               flush=True)
         with Replica(args.articles_small, args.categories, Path(logs) / "small.log", warm=not args.cold_replica) as small:
             print(HEADER, flush=True)
-            fulls, bares, inlines = [], [], []
+            fulls, bares, inlines, alts = [], [], [], []
             for _ in range(args.repeat):  # interleaved, so drift in the machine's speed hits all alike
-                fulls.append(full_crawl(small, "full", args.timeout, args.extract_workers))
+                fulls.append(full_crawl(small, "full", args.timeout, args.extract_workers, extra))
                 print(row(fulls[-1]), flush=True)
+                if alt is not None:
+                    alts.append(full_crawl(small, "full alt", args.timeout, args.extract_workers, alt))
+                    print(row(alts[-1]), flush=True)
                 bares.append(bare_crawl(small, "bare", args.timeout))
                 print(row(bares[-1]), flush=True)
                 if not args.skip_in_process:
                     inlines.append(full_crawl(small, "full 0w", args.timeout, "0"))
                     print(row(inlines[-1]), flush=True)
-        runs += [*fulls, *bares, *inlines]
+        runs += [*fulls, *bares, *inlines, *alts]
         full, bare = median_run(fulls), median_run(bares)
         inline = median_run(inlines) if inlines else None
+        alternative = median_run(alts) if alts else None
         large = None
         if not args.skip_large:
             with Replica(args.articles_large, args.categories, Path(logs) / "large.log", warm=not args.cold_replica) as big:
-                large = full_crawl(big, "full large", args.timeout, args.extract_workers)
+                large = full_crawl(big, "full large", args.timeout, args.extract_workers, extra)
                 print(row(large), flush=True)
             runs.append(large)
 
@@ -297,7 +311,8 @@ def main() -> int:
         print(f"note: the crawls fetched different page counts (full {full.pages:,}, bare {bare.pages:,})")
     if args.repeat > 1:
         print(f"median of {args.repeat} interleaved crawls of each kind:")
-    for run, runs_of_kind, what in ((full, fulls, f"full (EXTRACT_WORKERS={args.extract_workers})"),
+    for run, runs_of_kind, what in ((full, fulls, f"full (EXTRACT_WORKERS={args.extract_workers} {' '.join(args.settings)})"),
+                                    (alternative, alts, f"full alt ({' '.join(args.alt)})"),
                                     (inline, inlines, "full 0w (extraction in the crawl process)")):
         if run is None:
             continue

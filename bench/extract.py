@@ -6,7 +6,8 @@ Extraction processes (crawl workers, the ``extract`` command) tune glibc's mallo
 Prints, per fixture and as the median over fixtures, the time of each method and the
 ratios the project holds itself to (ours ≥ 5× faster than trafilatura, ≤ 6× bare lxml); then
 the mean per page when the fixtures rotate, closer to a crawl, where no page repeats; then the
-same over 40 of the replica's article pages, the pages the crawl benchmark extracts.
+same over 40 of the replica's article pages, the pages the crawl benchmark extracts; last, what the
+nesting guard (``scraper.pages.dom.check_nesting``, run before every lexbor parse) costs of that.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ sys.path.insert(0, str(ROOT))
 import lxml.html  # noqa: E402
 
 from scraper.pages import extract_article  # noqa: E402
-from scraper.pages.dom import tune_malloc  # noqa: E402
+from scraper.pages.base import page_bytes  # noqa: E402
+from scraper.pages.dom import nesting_work, tune_malloc  # noqa: E402
 from scraper.pipelines import build_record  # noqa: E402
 from scraper.replica import Site  # noqa: E402
 from scraper.replica.render import render_article  # noqa: E402
@@ -95,6 +97,23 @@ def main() -> None:
     print(f"rotating through {len(replica)} replica article pages ({size:.0f} KB median): lxml {replica_lxml * 1e3:.2f} ms, "
           f"ours {replica_ours * 1e3:.2f} ms ({replica_ours / replica_lxml:.2f}x), with the record chain "
           f"{replica_chain * 1e3:.2f} ms ({replica_chain / replica_lxml:.2f}x)")
+
+    # The nesting guard's share of "ours" above: its scan of each page's bytes, as page objects get them.
+    fixture_bytes = [page_bytes(d) for d in datas]
+    guard_fixtures = best_time(lambda: [nesting_work(d) for d in fixture_bytes], args.rounds) / len(datas)
+    replica_bytes = [page_bytes(d) for d, _ in replica]
+    guard_replica = best_time(lambda: [nesting_work(d) for d in replica_bytes], args.rounds) / len(replica)
+    default = (ROOT / "fixtures" / "articles" / "nukeviet-default.html").read_bytes()
+    body = b'<div id="news-bodyhtml" class="bodytext margin-bottom-lg">'
+    para = "<p>Đoạn văn <b>dài</b> để thử một <a href='/a/b-2.html'>trang</a> rất lớn của cổng tin.</p>\n".encode()
+    sizes = []
+    for paragraphs in (1_000, 10_000):  # about 100 KB (the live portal's pages) and 1 MB
+        page = page_bytes(default.replace(body, body + para * paragraphs, 1))
+        t_guard = best_time(partial(nesting_work, page), max(5, args.rounds // 10))
+        t_page = best_time(partial(extract_article, page, url), max(5, args.rounds // 10))
+        sizes.append(f"{len(page) / 1024:.0f} KB: {t_guard * 1e6:.0f} us of {t_page * 1e3:.1f} ms ({t_guard / t_page:.1%})")
+    print(f"nesting guard: {guard_fixtures * 1e6:.2f} us a fixture page ({guard_fixtures / rotate_ours:.2%} of ours), "
+          f"{guard_replica * 1e6:.2f} us a replica page ({guard_replica / replica_ours:.2%}); " + "; ".join(sizes))
 
 
 if __name__ == "__main__":

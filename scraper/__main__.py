@@ -1,4 +1,4 @@
-"""Command line: ``python -m scraper extract|demo|cron``."""
+"""Command line: ``python -m scraper extract|demo|cron|state``."""
 
 from __future__ import annotations
 
@@ -13,19 +13,39 @@ def main(argv: list[str] | None = None) -> int:
     p_extract = sub.add_parser("extract", help="extract records from saved pages (JSON Lines on stdout)")
     p_extract.add_argument("files", nargs="+", type=Path, help="saved HTML pages")
     p_extract.add_argument("--url", help="the pages' original address (relative links, fallback canonical url)")
+    p_extract.add_argument("--timeout", type=float, help="seconds a page may take (default: EXTRACT_TIMEOUT; 0: no limit)")
+    p_extract.add_argument("--memory-mb", type=int, help="MiB a page's extraction may use (default: EXTRACT_WORKER_MEMORY_MB; 0: no limit)")
     p_demo = sub.add_parser("demo", help="crawl a local replica of the portal and summarise the output")
     p_demo.add_argument("--articles", type=int, default=200)
     p_cron = sub.add_parser("cron", help="one incremental crawl for a crontab: lock, dated outputs, exit codes")
     p_cron.add_argument("--base-url", help="portal address (default: the live portal)")
     p_cron.add_argument("--output", type=Path, default=Path("output"), help="output folder (default: output)")
     p_cron.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE", help="a Scrapy setting")
+    p_state = sub.add_parser("state", help="the incremental state: rebuild it from the feeds")
+    state_sub = p_state.add_subparsers(dest="action", required=True)
+    p_rebuild = state_sub.add_parser("rebuild", help="a new state from the feeds' records (the old one moved aside)")
+    p_rebuild.add_argument("feeds", type=Path, help="folder holding the feeds (e.g. output)")
+    p_rebuild.add_argument("--state", type=Path, help="state file (default: FEEDS/state.sqlite)")
     args = parser.parse_args(argv)
+    if args.command == "state":
+        from .state import rebuild
+
+        target = args.state or args.feeds / "state.sqlite"
+        if not args.feeds.is_dir():
+            parser.error(f"state rebuild: {args.feeds} is not a folder")
+        articles, files, aside = rebuild(args.feeds, target)
+        moved = f"; the old state is now {aside}" if aside else ""
+        print(f"state: {target} rebuilt from {files} feed file(s): {articles} articles captured{moved}")
+        return 0
     if args.command == "extract":
+        from . import settings as project
         from .extract import run
         from .pages.dom import tune_malloc
 
         tune_malloc()  # a process that only extracts: steady lexbor parse times
-        return run(args.files, args.url)
+        timeout = project.EXTRACT_TIMEOUT if args.timeout is None else args.timeout
+        memory_mb = project.EXTRACT_WORKER_MEMORY_MB if args.memory_mb is None else args.memory_mb
+        return run(args.files, args.url, timeout=timeout, memory_mb=memory_mb)
     if args.command == "cron":
         from .cron import run as cron
 

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from .commands.crawl import REFUSED_REASONS
 from .runner import crawl_argv, run_crawl
 
 OK, PARTIAL, NOTHING, LOCKED = 0, 1, 2, 3
@@ -47,7 +48,7 @@ def cron_lock(path: Path) -> Iterator[None]:
 
 def exit_code(report: dict | None) -> int:
     """What the run report says of the run, as the exit code cron users act on."""
-    if not report or report.get("responses", 0) == 0:
+    if not report or report.get("responses", 0) == 0 or report.get("finish_reason") in REFUSED_REASONS:
         return NOTHING
     ok_pages = report.get("responses", 0) - sum(report.get("http_errors_by_status", {}).values())
     if ok_pages <= 0:
@@ -78,6 +79,8 @@ def run(base_url: str | None, output: Path, extra_settings: dict[str, str] | Non
             if proc.returncode != 0 and code == OK:
                 code = NOTHING
             summary = (
+                f"cron: exit {code}; the run stopped: {report.get('state_error')}; log {log_file}"
+                if report and report.get("state_error") else
                 f"cron: exit {code}; {report['records']} new articles, {report['responses']} responses, "
                 f"HTTP errors {report['http_errors_by_status'] or 'none'}, failures {report['download_failures'] or 'none'}; "
                 f"log {log_file}" if report else f"cron: exit {code}; the crawl produced no report (process exit {proc.returncode}); log {log_file}"

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable
 
 from .state import JOURNAL, settle
+from .walks import RedisWalkLedger
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def _alive(pid: int) -> bool:
 
 
 class RedisStateStore:
-    def __init__(self, url: str, prefix: str = "laichau:state", worker: str | None = None) -> None:
+    def __init__(self, url: str, prefix: str = "laichau:state", worker: str | None = None, crawl: str | None = None) -> None:
         import redis
 
         self.db = redis.Redis.from_url(url, decode_responses=True)
@@ -42,6 +43,8 @@ class RedisStateStore:
         self.worker = worker or worker_id()
         self.articles = f"{prefix}:articles"
         self.gone = f"{prefix}:gone"
+        self.walks = f"{prefix}:walks"
+        self.crawl = crawl or "default"
         self.pending = f"{prefix}:pending:{self.worker}"
         self.staged: list[str] = []
 
@@ -56,6 +59,26 @@ class RedisStateStore:
 
     def is_known(self, key: str) -> bool:
         return bool(self.known([key]))
+
+    # -- category walks (see ``walks``): the marks here, this crawl's ledger beside its queue ----
+    def ledger(self) -> RedisWalkLedger:
+        return RedisWalkLedger(self.db, f"laichau:{self.crawl}")
+
+    def captured_before(self, keys: Iterable[str], when: str) -> bool:
+        """Capture times are not kept here: a page vouches by its listing times alone."""
+        return False
+
+    def open_walk(self, walk: str) -> str | None:
+        pipe = self.db.pipeline()  # MULTI/EXEC
+        pipe.hget(self.walks, walk)
+        pipe.hdel(self.walks, walk)
+        return pipe.execute()[0]
+
+    def complete_walks(self, walks: list[tuple[str, str]]) -> None:
+        if self.staged:
+            self.checkpoint(None)
+        if walks:
+            self.db.hset(self.walks, mapping=dict(walks))
 
     def mark_gone(self, key: str, url: str, status: int, retry_days: float) -> None:
         self.db.hset(self.gone, key, time.time() + retry_days * 86400)

@@ -95,6 +95,7 @@ class RunReport:
         return {
             "spider": self.crawler.spider.name if self.crawler.spider else None,
             "finish_reason": reason,
+            "state_error": stats.get("state/error"),
             "started_at": self.started.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "finished_at": finished.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "duration_seconds": round((finished - self.started).total_seconds(), 3),

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 BOT_NAME = "laichau"
 SPIDER_MODULES = ["scraper.spiders"]
 NEWSPIDER_MODULE = "scraper.spiders"
+#: ``crawl`` ends a refused run in one line (``scraper/commands/crawl.py``).
+COMMANDS_MODULE = "scraper.commands"
 
 # --- Politeness -----------------------------------------------------------------------
 #: Where the portal's operators can reach whoever runs the crawl: set it (-s CONTACT_URL=…);
@@ -66,20 +68,37 @@ ITEM_PIPELINES = {
 }
 
 #: Worker processes that turn article and category pages into records and entries (0: in the
-#: crawl process). "auto": one worker when the crawl is set loose on a server that can take it
-#: (``CONCURRENT_REQUESTS_PER_DOMAIN`` >= 8, no ``DOWNLOAD_DELAY``, no AutoThrottle) on a machine
-#: with two cores or more, where the crawl is CPU-bound; none under the live site's polite defaults.
+#: crawl process). "auto": one worker: a worker is what bounds extraction (EXTRACT_TIMEOUT,
+#: EXTRACT_WORKER_MEMORY_MB), and what speeds up a crawl set loose on a fast server on a machine of
+#: two cores or more, where the crawl is CPU-bound. With both bounds 0, "auto" gives one only to
+#: such a crawl (CONCURRENT_REQUESTS_PER_DOMAIN >= 8, no DOWNLOAD_DELAY, no AutoThrottle, two cores).
+#: Where no worker can start, pages are extracted in the crawl process, bounded by the nesting
+#: guard only (a warning says so).
 EXTRACT_WORKERS = "auto"
+#: Longest one page's extraction may take in a worker, in seconds (0: no limit); also the
+#: ``extract`` command's. Past it the worker is killed (lexbor's parse is C code: nothing else
+#: stops it) and replaced, and the page is a failure in the run report (``ExtractionTimeout``),
+#: never extracted again in the crawl process. The portal's pages take 1-35 ms; ordinary markup
+#: about 0.25 s a MB, so a page at DOWNLOAD_MAXSIZE (16 MiB) 3.6-4.7 s (bench/limits.py).
+EXTRACT_TIMEOUT = 10.0
+#: Address space of each extraction worker, in MiB (0: no limit; RLIMIT_AS); also the ``extract``
+#: command's. A worker holds about 40 MiB; a page costs 20-50 times its size in ordinary markup
+#: (16 MiB: 750 MiB) and up to 140 times in dense tags (bench/limits.py). A page that needs more
+#: fails (``ExtractionMemory`` in the run report) and its worker is replaced, instead of the
+#: machine running out of memory.
+EXTRACT_WORKER_MEMORY_MB = 1024
 #: Niceness added to each extraction worker (0-19). The crawl process is the crawl's bottleneck;
 #: a worker has a queue to draw on, so it yields the CPU whenever the crawl's event loop wants
 #: it and catches up in its pauses. On a 2-core machine with the crawl, a worker and a local
 #: replica: 2-6% more pages/s than an equal-priority worker (bench/crawl.py).
 EXTRACT_WORKER_NICE = 5
-#: Pages waiting for the workers from which the crawl process extracts the next page itself
-#: (0: never). A worker that falls behind (its core taken by the server, a run of heavy pages)
-#: would otherwise fill SCRAPER_SLOT_MAX_ACTIVE_SIZE, and the whole crawl would stop fetching
-#: until it caught up, the crawl process idle: 3-35% of a replica crawl's time without, 0% with
-#: (3 crawls each), at the cost of 14-72 of 2,104 pages extracted in the crawl process.
+#: Unbounded extraction only (EXTRACT_TIMEOUT and EXTRACT_WORKER_MEMORY_MB both 0): pages waiting
+#: for the workers from which the crawl process extracts the next page itself (0: never), where
+#: nothing could stop a page. A worker that falls behind would otherwise fill
+#: SCRAPER_SLOT_MAX_ACTIVE_SIZE and the crawl would stop fetching until it caught up: 3-35% of a
+#: replica crawl's time without, 0% with (3 crawls each). Bounded, every page waits for a worker:
+#: full/bare 0.73-0.92 over seven runs of bench/crawl.py (0.86-0.92 in six), and 0.85-0.91 with
+#: this in four of them, side by side: no difference this VM's drift lets one measure.
 EXTRACT_LOCAL_BACKLOG = 32
 #: Bytes of responses waiting for their callbacks (Scrapy: 5 MB) before the crawl stops fetching.
 #: A page waiting for a worker costs the crawl process about eight times its size, so Scrapy's

@@ -21,7 +21,9 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from .errors import Refused
 from .urls import article_key
+from .walks import WalkLedger
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +43,10 @@ CREATE TABLE IF NOT EXISTS gone (          -- answered 404/410: not asked again 
     seen_at TEXT NOT NULL,
     retry_after TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS walks (          -- a category walk that ended with every listed article captured
+    walk TEXT PRIMARY KEY,                  -- host/category alias
+    started_at TEXT NOT NULL                -- when that walk began
+);
 CREATE TABLE IF NOT EXISTS pending (        -- a record being appended: where each feed file ended
     article_key TEXT PRIMARY KEY,
     url TEXT NOT NULL,
@@ -57,6 +63,16 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+class StateDamaged(Refused):
+    """The state file cannot be trusted: the run must not start (or go on) on it."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__(
+            f"the state file {path} is damaged or unusable ({detail}): restore it from a backup, or move it aside and "
+            f"rebuild it from the feeds with: python -m scraper state rebuild {path.parent} --state {path}"
+        )
+
+
 class StateStore:
     """Which articles are already captured; shared by the spider (what to skip) and the writer."""
 
@@ -64,10 +80,18 @@ class StateStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # WAL with synchronous=NORMAL: a killed process loses nothing committed (the OS holds the WAL).
-        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(_SCHEMA)
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            # quick_check reads every page, once a run: 4.6 ms at 20,000 articles, 0.2 s at 500,000
+            problems = [row[0] for row in self.db.execute("PRAGMA quick_check(5)")]
+            if problems != ["ok"]:
+                detail = " ".join(" ".join(problems).split())
+                raise StateDamaged(self.path, detail if len(detail) <= 160 else detail[:157] + "...")
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:  # not a database, encrypted, truncated
+            raise StateDamaged(self.path, str(exc)) from None
         self.staged: list[tuple[str, str, str | None, str | None]] = []
 
     # -- reading ------------------------------------------------------------------------------
@@ -99,6 +123,36 @@ class StateStore:
 
     def is_known(self, key: str) -> bool:
         return bool(self.known([key]))
+
+    def captured_before(self, keys: Iterable[str], when: str) -> bool:
+        """Whether any of ``keys`` was first captured before ``when`` (a ``walks`` time)."""
+        keys = [k for k in keys if k][:500]
+        marks = ",".join("?" * len(keys))
+        return bool(keys) and self.db.execute(
+            f"SELECT 1 FROM articles WHERE article_key IN ({marks}) AND first_seen < ? LIMIT 1", [*keys, when]
+        ).fetchone() is not None
+
+    # -- category walks (see ``walks``) ------------------------------------------------------
+    def ledger(self) -> WalkLedger:
+        return WalkLedger()
+
+    def open_walk(self, walk: str) -> str | None:
+        """When the last completed walk of ``walk`` began, and that mark removed: a walk now
+        under way proves nothing until it completes (a kill leaves no mark behind)."""
+        with self.db:
+            self.db.execute("BEGIN")
+            row = self.db.execute("SELECT started_at FROM walks WHERE walk = ?", (walk,)).fetchone()
+            self.db.execute("DELETE FROM walks WHERE walk = ?", (walk,))
+        return row[0] if row else None
+
+    def complete_walks(self, walks: list[tuple[str, str]]) -> None:
+        """Mark walks complete, as (walk, when it began): after the records they captured."""
+        if self.staged:
+            self.checkpoint(None)
+        if walks:
+            with self.db:
+                self.db.execute("BEGIN")
+                self.db.executemany("INSERT OR REPLACE INTO walks VALUES (?, ?)", walks)
 
     # -- the write journal --------------------------------------------------------------------
     def stage(self, key: str, url: str, content_hash: str | None, output: str | None) -> None:
@@ -206,6 +260,33 @@ def settle(files: list[tuple[str, str, int]]) -> tuple[list[tuple[str, str, str]
         cut = max(cut, len(recs) - n + partial)
     first = found[0][0] if found else []
     return [(key, url, str(files[0][0])) for key, url, _ in first[:n]], cut
+
+
+def rebuild(feeds: Path, path: Path) -> tuple[int, int, Path | None]:
+    """A new state at ``path`` from the records in the feeds under ``feeds`` (JSON Lines and CSV):
+    every article written there counts as captured. A state already at ``path`` is moved aside,
+    not deleted. Returns (articles, feed files read, where the old state went).
+
+    Walk marks are not rebuilt: the next run walks every category to its end once.
+    """
+    aside = None
+    if path.exists():
+        aside = path.with_name(f"{path.name}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
+        path.rename(aside)
+    for suffix in ("-wal", "-shm"):  # the old database's journal files belong to it
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.rename(aside.with_name(aside.name + suffix) if aside else side.with_suffix(".orphan"))
+    state = StateStore(path)
+    files = 0
+    for feed in sorted(p for p in feeds.rglob("*") if p.suffix in (".jsonl", ".csv") and p.is_file()):
+        found, _ = records_after(feed, feed.suffix[1:], 0)
+        files += bool(found)
+        for key, url, _ in found:
+            state.stage(key, url, None, str(feed))
+    articles = len({key for key, *_ in state.staged})
+    state.close()
+    return articles, files, aside
 
 
 def _csv_header(path: Path) -> list[str]:

@@ -80,3 +80,40 @@ def test_exit_code_rules() -> None:
     assert exit_code({"responses": 9, "http_errors_by_status": {"503": 1}}) == PARTIAL
     assert exit_code({"responses": 9, "http_errors_by_status": {}, "download_failures": {"TimeoutError": 1}}) == PARTIAL
     assert exit_code({"responses": 9, "http_errors_by_status": {}, "download_failures": {}}) == OK
+    assert exit_code({"responses": 9, "http_errors_by_status": {}, "finish_reason": "state_damaged"}) == NOTHING
+
+
+def _damage(path) -> None:
+    """Overwrite every page of an SQLite file but its first (the header stays valid)."""
+    size = path.stat().st_size
+    with path.open("r+b") as fh:
+        fh.seek(4096)
+        fh.write(b"\xa5" * (size - 4096))
+
+
+def test_a_damaged_state_is_named_and_rebuilt_from_the_feeds(tmp_path) -> None:
+    with ReplicaServer(Site(n_articles=40, n_categories=2, missing_rate=0.0, wrong_slug_rate=0.0)) as server:
+        first = cron(server.base_url, tmp_path)
+        assert first.returncode == OK, first.stderr
+        state = tmp_path / "state.sqlite"
+        _damage(state)
+        for side in ("-wal", "-shm"):
+            (tmp_path / f"state.sqlite{side}").unlink(missing_ok=True)
+        server.reset_log()
+        damaged = cron(server.base_url, tmp_path)
+        assert damaged.returncode == NOTHING
+        assert server.requests == []  # stopped before the first request
+        errors = [line for line in damaged.stderr.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1 and str(state) in errors[0] and "state rebuild" in errors[0], damaged.stderr
+        assert "Traceback" not in damaged.stderr
+
+        rebuilt = subprocess.run(
+            [sys.executable, "-m", "scraper", "state", "rebuild", str(tmp_path)], cwd=ROOT, env=crawl_env(),
+            capture_output=True, text=True, timeout=60,
+        )
+        assert rebuilt.returncode == 0, rebuilt.stderr
+        assert "40 articles captured" in rebuilt.stdout
+        assert list(tmp_path.glob("state.sqlite.damaged-*"))  # the old one kept, not deleted
+        again = cron(server.base_url, tmp_path)
+        assert again.returncode == OK, again.stderr
+        assert "cron: exit 0; 0 new articles" in again.stdout

@@ -133,10 +133,10 @@ def test_a_pool_that_cannot_start_leaves_extraction_in_the_crawl_process(monkeyp
     started: list[subprocess.Popen] = []
     real = workers._start_worker
 
-    def second_fails(sock, nice=0):
+    def second_fails(sock, *args):
         if started:
             raise OSError(11, "Resource temporarily unavailable")
-        started.append(real(sock, nice))
+        started.append(real(sock, *args))
         return started[-1]
 
     monkeypatch.setattr(workers, "_start_worker", second_fails)
@@ -197,7 +197,14 @@ def test_pages_past_the_workers_backlog_are_extracted_in_the_crawl_process(tmp_p
             return self.waiting
 
     settings = {k: v for k, v in vars(project).items() if k.isupper()}
-    crawler = get_crawler(LaichauSpider, {**settings, "EXTRACT_WORKERS": "0", "EXTRACT_LOCAL_BACKLOG": "3", "OUTPUT_DIR": str(tmp_path)})
+    bounded = get_crawler(LaichauSpider, {**settings, "EXTRACT_WORKERS": "0", "EXTRACT_LOCAL_BACKLOG": "3", "OUTPUT_DIR": str(tmp_path)})
+    spider = LaichauSpider.from_crawler(bounded, base_url="http://127.0.0.1:9")
+    assert spider.local_backlog == 0  # EXTRACT_TIMEOUT: nothing is extracted here while a worker can be had
+    spider.close_state()
+    unbounded = {"EXTRACT_TIMEOUT": "0", "EXTRACT_WORKER_MEMORY_MB": "0"}
+    crawler = get_crawler(LaichauSpider, {
+        **settings, **unbounded, "EXTRACT_WORKERS": "0", "EXTRACT_LOCAL_BACKLOG": "3", "OUTPUT_DIR": str(tmp_path),
+    })
     spider = LaichauSpider.from_crawler(crawler, base_url="http://127.0.0.1:9")
     spider.extraction_pool = pool = Pool()  # type: ignore[assignment]
     response = HtmlResponse(URL, body=b"<html></html>")

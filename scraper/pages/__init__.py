@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..items import ArticleItem
 from .base import ArticlePage, NotAnArticle, id_index, page_bytes, parse, parse_bytes
-from .dom import parse_dom
+from .dom import ExtractionLimit, NestingTooDeep, parse_dom
 from .legacy import LegacyArticlePage
 from .nukeviet import NukeVietArticlePage
 from .print_view import PrintPage
@@ -13,7 +13,9 @@ from .print_view import PrintPage
 #: id): a page holding none is no NukeViet page, and goes to lxml without a lexbor parse.
 _NUKEVIET_MARKERS = (b"bodytext", b"news-bodyhtml", b"articleBody", b"print")
 
-__all__ = ["ArticlePage", "NotAnArticle", "article_page", "extract_article", "parse"]
+__all__ = [
+    "ArticlePage", "ExtractionLimit", "NestingTooDeep", "NotAnArticle", "article_page", "extract_article", "parse",
+]
 
 
 def article_page(data: bytes, url: str) -> ArticlePage:
@@ -21,7 +23,9 @@ def article_page(data: bytes, url: str) -> ArticlePage:
 
     Today's portal is read on lexbor's tree; only a page neither NukeViet layout fits is parsed
     by lxml, for the 2021 layout's text anchors. The print markup is the most specific, the
-    legacy anchors the loosest.
+    legacy anchors the loosest. A page nested too deep for lexbor to parse in bounded time is
+    refused (``NestingTooDeep``, see ``dom.check_nesting``): no layout is looked for on lxml's
+    tree instead, which stops reading at its 256th level and would give a record without its body.
     """
     if any(marker in data for marker in _NUKEVIET_MARKERS):
         tree = parse_dom(data)

@@ -9,6 +9,7 @@ subtree that holds each field. The 2021 layout's anchors need XPath's axes and s
 from __future__ import annotations
 
 import ctypes
+import re
 from bisect import bisect_right
 from collections.abc import Iterator
 from functools import cached_property
@@ -23,8 +24,126 @@ from .base import _FURNITURE
 _SEP = "\x00"
 
 
+class ExtractionLimit(Exception):
+    """A page left unextracted because it went past a bound set on extraction (its nesting, time
+    or memory): a failure to report with its address, never a page to retry without the bound."""
+
+
+class NestingTooDeep(ExtractionLimit):
+    """A page whose nesting would make lexbor's parse quadratic (:func:`check_nesting`)."""
+
+
+#: Stack steps lexbor's tree builder may take on one page (:func:`check_nesting`): 0.1-0.25 s of
+#: parse. lexbor walks its stack of open elements for each block start tag and each end tag, so
+#: unclosed elements cost quadratic time: 10,000 unclosed ``<div>`` (60 KB) 0.12-0.2 s of parse,
+#: 14,000 0.26-0.55 s, 200,000 (1 MB) 106 s (a whole extraction, unbounded: 263 s). A 1 MB page of
+#: ordinary markup scores 0.1-0.2 million, a 16 MB one 1.3 million.
+NESTING_WORK_LIMIT = 50_000_000
+#: Tags that open no level: HTML5's void elements, and html, head and body, which a parser merges.
+_VOID = frozenset(b"area base basefont bgsound br col embed frame hr image img input keygen link meta param source "
+                  b"track wbr html head body frameset".split())
+#: Start tags whose insertion searches the stack of open elements (HTML5 "in body": those that
+#: close an open ``<p>``, and the list items, headings and buttons that look for their own kind).
+_WALKS = frozenset(b"address article aside blockquote center details dialog dir div dl fieldset figcaption figure "
+                   b"footer header hgroup main menu nav ol p search section summary ul h1 h2 h3 h4 h5 h6 pre "
+                   b"listing form li dd dt plaintext table hr xmp button nobr".split())
+#: Elements a start tag of their own group closes (or, for ``<form>``, ignores) rather than nests in.
+_GROUPS = {name: group.split()[0] for group in (
+    b"p", b"li", b"dd dt", b"h1 h2 h3 h4 h5 h6", b"option", b"optgroup", b"tr", b"td th", b"thead tbody tfoot",
+    b"caption", b"colgroup", b"table", b"select", b"form", b"a", b"nobr", b"button", b"rb rt rtc rp",
+) for name in group.split()}
+#: Comments and scripts (whole: their markup is no markup), else a start or end tag's name. One
+#: ``<`` before the alternatives, and no ``re.I``: each made the scan a third slower.
+_SCRIPT = rb"[sS][cC][rR][iI][pP][tT]"
+_TOKENS = re.compile(rb"<(?:!--.*?-->|" + _SCRIPT + rb"\b.*?</" + _SCRIPT + rb"|(/?)([A-Za-z][A-Za-z0-9]*))", re.S)
+_SCRIPT_START = re.compile(rb"<" + _SCRIPT + rb"\b")
+
+
+def _unterminated(data: bytes) -> int:
+    """Where the first comment or script that is never closed starts (else the page's length):
+    its text runs to the page's end. Cut there, ``_TOKENS``' lazy matches never run to the end of
+    the page, which would make the scan quadratic in such openers."""
+    cut = len(data)
+    end = data.rfind(b"-->")
+    found = data.find(b"<!--", end + 3 if end >= 0 else 0)
+    if found >= 0:
+        cut = found
+    end = max(data.rfind(b"</script"), data.rfind(b"</SCRIPT"))
+    script = _SCRIPT_START.search(data, end + 8 if end >= 0 else 0)
+    if script is not None:
+        cut = min(cut, script.start())
+    return cut
+
+
+def nesting_work(data: bytes, limit: int = NESTING_WORK_LIMIT) -> int:
+    """An estimate of the stack steps lexbor's tree builder takes on ``data``, from one linear
+    scan of its tags; it stops once past ``limit``. Open elements are counted by name and an end
+    tag closes only an open element of its name, so stray end tags cannot hide unclosed ones.
+
+    A page whose tags cannot add up to ``limit`` is not scanned: a tag adds at most the number of
+    tags before it, and each takes two bytes. That spares every page under 20 KB (the fixtures, the
+    replica's pages) even the count of its ``<`` (40 us on 100 KB), and every page of under 10,000
+    tags the scan (a 1 MB page of 60,000 tags: 13-24 ms, 15% of its extraction; bench/extract.py).
+    """
+    if (len(data) // 2) ** 2 // 2 <= limit:
+        return 0
+    tags = data.count(b"<")
+    if tags * (tags - 1) // 2 <= limit:
+        return 0
+    depth = work = 0
+    opened: dict[bytes, int] = {}
+    get, group, lower = opened.get, _GROUPS.get, bytes.lower
+    for slash, tag in _TOKENS.findall(data, 0, _unterminated(data)):
+        if not tag:  # a comment or a script
+            continue
+        name = lower(tag)
+        if slash:  # an end tag: a search of the stack for its element
+            work += depth
+            key = group(name, name)
+            if get(key):
+                opened[key] -= 1
+                depth -= 1
+            if work > limit:
+                break
+            continue
+        if name in _WALKS:
+            work += depth
+            if name != b"p" and get(b"p"):  # a block start tag closes an open <p>
+                opened[b"p"] -= 1
+                depth -= 1
+            if work > limit:
+                break
+        if name in _VOID:
+            continue
+        if name == b"plaintext":  # the rest of the page is its text
+            break
+        key = group(name)
+        if key is None:
+            key = name
+        elif get(key):  # closes its open sibling rather than nest in it
+            opened[key] -= 1
+            depth -= 1
+        opened[key] = get(key, 0) + 1
+        depth += 1
+    return work
+
+
+def check_nesting(data: bytes) -> None:
+    """Refuse a page whose parse :func:`nesting_work` estimates over ``NESTING_WORK_LIMIT``
+    (``NestingTooDeep``): it would hold its extraction for seconds to minutes, in C code no signal
+    interrupts. The time limit on workers (``EXTRACT_TIMEOUT``) would end it too, at the price of
+    that time and a new worker; this costs a scan of its tags."""
+    work = nesting_work(data)
+    if work > NESTING_WORK_LIMIT:
+        raise NestingTooDeep(
+            f"markup nested too deep to parse in bounded time (over {NESTING_WORK_LIMIT:,} parser steps estimated)"
+        )
+
+
 def parse_dom(data: bytes) -> LexborHTMLParser:
-    """lexbor's tree of bytes ``base.page_bytes`` made (UTF-8: lexbor reads no charset then)."""
+    """lexbor's tree of bytes ``base.page_bytes`` made (UTF-8: lexbor reads no charset then),
+    once :func:`check_nesting` has let them through."""
+    check_nesting(data)
     return LexborHTMLParser(data)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from ..dates import find_time_raw
-from ..text import clean
+from ..text import clean, parse_count
 from ..urls import absolute, canonical_article_url, category_alias, is_article_url, is_web_url, same_site
 from .base import id_index, parse, text_of, xpath
 
@@ -157,11 +157,16 @@ def _entry_box(link: etree._Element, key: str, key_of: Callable[[str | None], st
 
 
 def merge_entry(into: ListingEntry, other: ListingEntry) -> None:
-    """Keep the richest listing data: a main listing item has the time with seconds and the views."""
-    if other.published_raw and (not into.published_raw or (other.primary and not into.primary)):
-        into.published_raw = other.published_raw
-    into.views_raw = into.views_raw or other.views_raw
-    into.title = into.title or other.title
+    """Keep the richest listing data, the same whatever order the listings came in: a time with
+    its time of day (a main listing item's) over a day alone, the larger view count (the later
+    reading), the fuller title; each a maximum, so merging is commutative and associative."""
+    into.published_raw = _richest(into.published_raw, other.published_raw, lambda r: (":" in r, len(r), r))
+    into.views_raw = _richest(into.views_raw, other.views_raw, lambda r: (parse_count(r) or -1, r))
+    into.title = _richest(into.title, other.title, lambda t: (len(t), t))
+
+
+def _richest(a: str | None, b: str | None, rank: Callable[[str], tuple]) -> str | None:
+    return b if a is None else a if b is None else max(a, b, key=rank)
 
 
 def apply_listing(item, entry: ListingEntry | None):

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.defer import deferred_from_coro
 
 from ..distributed import apply_preset
 from ..redis_state import RedisStateStore
 from ..report import download_failed
-from ..state import StateStore
+from ..state import StateDamaged, StateStore
 from ..workers import ExtractionPool
 
 logger = logging.getLogger(__name__)
@@ -30,11 +32,20 @@ def flag(value: Any) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
+def extraction_bounded(settings) -> bool:
+    """Whether a page's extraction is bounded (``EXTRACT_TIMEOUT``, ``EXTRACT_WORKER_MEMORY_MB``):
+    only a worker process can be stopped in the middle of lexbor's parse."""
+    return settings.getfloat("EXTRACT_TIMEOUT", 0) > 0 or settings.getint("EXTRACT_WORKER_MEMORY_MB", 0) > 0
+
+
 def extraction_workers(settings) -> int:
-    """``EXTRACT_WORKERS`` resolved: a count, or "auto" (see ``settings.py``)."""
+    """``EXTRACT_WORKERS`` resolved: a count, or "auto" (see ``settings.py``): one worker wherever
+    extraction is bounded; else one where the crawl is set loose on a machine of two cores or more."""
     value = settings.get("EXTRACT_WORKERS", 0)
     if str(value).strip().lower() != "auto":
         return settings.getint("EXTRACT_WORKERS", 0)
+    if extraction_bounded(settings):
+        return 1
     loose = (
         settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") >= 8
         and settings.getfloat("DOWNLOAD_DELAY") == 0
@@ -47,7 +58,7 @@ def open_state(settings) -> StateStore | RedisStateStore:
     """Redis state for a distributed crawl; else the SQLite file named by STATE_PATH
     (default ``<OUTPUT_DIR>/state.sqlite``)."""
     if settings.get("STATE_BACKEND") == "redis":
-        return RedisStateStore(settings.get("REDIS_URL"), worker=settings.get("WORKER_ID"))
+        return RedisStateStore(settings.get("REDIS_URL"), worker=settings.get("WORKER_ID"), crawl=settings.get("CRAWL_ID"))
     path = settings.get("STATE_PATH") or str(Path(settings.get("OUTPUT_DIR", "output")) / "state.sqlite")
     return StateStore(path)
 
@@ -73,21 +84,59 @@ class StatefulSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.state = open_state(crawler.settings)
         workers = extraction_workers(crawler.settings) if cls.uses_extraction_pool else 0
-        spider.local_backlog = crawler.settings.getint("EXTRACT_LOCAL_BACKLOG", 0)
+        # bounded, a page waits for its worker: here nothing could stop it
+        bounded = extraction_bounded(crawler.settings)
+        spider.local_backlog = 0 if bounded else crawler.settings.getint("EXTRACT_LOCAL_BACKLOG", 0)
         if workers > 0:
+            settings = crawler.settings
             try:
-                spider.extraction_pool = ExtractionPool(workers, crawler.settings.getint("EXTRACT_WORKER_NICE", 0))
+                spider.extraction_pool = ExtractionPool(
+                    workers, settings.getint("EXTRACT_WORKER_NICE", 0),
+                    timeout=settings.getfloat("EXTRACT_TIMEOUT", 0), memory_mb=settings.getint("EXTRACT_WORKER_MEMORY_MB", 0),
+                )
             except (OSError, ValueError) as exc:  # no process to start here (limits, a platform without fd passing)
-                logger.warning("extraction workers could not start (%s); extracting in the crawl process", exc)
+                unbounded = "; pages are bounded by the nesting guard only" if bounded else ""
+                logger.warning("extraction workers could not start (%s); extracting in the crawl process%s", exc, unbounded)
                 crawler.stats.inc_value("crawl/workers_not_started")
         crawler.signals.connect(spider.close_state, signal=scrapy.signals.spider_closed)
+        crawler.signals.connect(spider.state_failed, signal=scrapy.signals.spider_error)
+        crawler.signals.connect(spider.state_failed, signal=scrapy.signals.item_error)
         return spider
 
-    def close_state(self) -> None:
+    def settle_walks(self) -> None:
+        """At the end of a run that finished normally: what the spider's walks proved (none here)."""
+
+    def close_state(self, reason: str = "finished") -> None:
         if self.state is not None:
-            self.state.close()
+            try:
+                if reason == "finished":
+                    self.settle_walks()
+                self.state.close()
+            except (sqlite3.DatabaseError, StateDamaged) as exc:  # the run is over; say why its state is not
+                logger.error("state: could not be closed: %s", exc)
         if self.extraction_pool is not None:
+            self.crawler.stats.set_value("extract/workers_replaced", self.extraction_pool.replaced)
             self.extraction_pool.close()
+
+    def state_failed(self, failure) -> None:
+        """A state that breaks under the crawl (a damaged page, a full disk): nothing it says can be
+        trusted, so the run stops at once, named as such (cron: exit 2), not as a site problem."""
+        if not failure.check(sqlite3.DatabaseError, StateDamaged) or self.crawler.stats.get_value("state/error"):
+            return
+        error = failure.value
+        if not isinstance(error, StateDamaged):
+            error = StateDamaged(Path(getattr(self.state, "path", "state")), str(error))
+        logger.error("%s", error)
+        self.crawler.stats.set_value("state/error", str(error))
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="state_damaged"))
+
+    def extraction_failed(self, url: str, exc: Exception) -> None:
+        """A page past an extraction bound (``ExtractionLimit``: the nesting guard, ``EXTRACT_TIMEOUT``,
+        ``EXTRACT_WORKER_MEMORY_MB``): a failure for the run report, by kind, with its address."""
+        reason = type(exc).__name__
+        logger.error("%s: not extracted: %s", url, exc)
+        self.crawler.stats.inc_value(f"failures/{reason}")
+        self.crawler.signals.send_catch_log(signal=download_failed, url=url, reason=reason)
 
     def failed(self, failure) -> None:
         """A request that got no usable response after its retries: counted for the run report."""

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from scraper.items import ArticleItem
 from scraper.pages.listing import ListingEntry, ListingPage, apply_listing, merge_entry
 from scraper.pipelines import build_record
@@ -49,6 +54,28 @@ def test_merge_prefers_main_listing_data() -> None:
     main = ListingEntry(url="u", title="T", published_raw="05/12/2023 10:15:32", views_raw="12")
     merge_entry(side, main)
     assert (side.published_raw, side.views_raw, side.title) == ("05/12/2023 10:15:32", "12", "T")
+
+
+_raws = st.sampled_from([None, "05/12/2023", "05/12/2023 10:15", "05/12/2023 10:15:32", "Thứ ba - 05/12/2023 10:15"])
+_entries = st.builds(
+    ListingEntry, url=st.just("u"), title=st.sampled_from([None, "T", "Tiêu đề", "Tiêu đề dài"]),
+    published_raw=_raws, views_raw=st.sampled_from([None, "7", "12", "1.254", "Đã xem: 1.300"]),
+)
+
+
+@given(st.lists(_entries, min_size=1, max_size=5), st.randoms(use_true_random=False))
+def test_merging_listings_does_not_depend_on_their_order(entries, rnd) -> None:
+    """A record must not depend on which listing page came first (crawl, WARC replay alike)."""
+
+    def merged(order):
+        into = dataclasses.replace(order[0])
+        for other in order[1:]:
+            merge_entry(into, dataclasses.replace(other))
+        return (into.published_raw, into.views_raw, into.title)
+
+    shuffled = list(entries)
+    rnd.shuffle(shuffled)
+    assert merged(entries) == merged(shuffled)
 
 
 def test_hand_built_listing_matches_its_golden() -> None:

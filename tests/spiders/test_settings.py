@@ -55,15 +55,22 @@ def test_distributed_switch_sets_the_scrapy_redis_preset() -> None:
     assert plain["STATE_BACKEND"] == "sqlite" and "scrapy_redis" not in str(plain["SCHEDULER"])
 
 
-def test_extraction_workers_auto_only_where_politeness_is_relaxed(monkeypatch) -> None:
-    """The live site's polite defaults keep extraction in the crawl process; a crawl set loose on
-    a fast server gets one worker on a machine of two cores or more; a number is taken as given."""
+def test_extraction_workers_auto_wherever_extraction_is_bounded(monkeypatch) -> None:
+    """A bounded extraction (the defaults: EXTRACT_TIMEOUT, EXTRACT_WORKER_MEMORY_MB) needs a worker
+    process, polite crawl or not, one core or two. Without bounds, the live site's polite defaults
+    keep extraction in the crawl process, and a crawl set loose on a fast server gets one worker on
+    a machine of two cores or more; a number is taken as given."""
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    assert extraction_workers(_settings()) == 0  # project defaults: 2 per host, delay, AutoThrottle
+    assert extraction_workers(_settings()) == 1  # project defaults: 2 per host, delay, AutoThrottle
     assert extraction_workers(_settings(**REPLICA_SETTINGS)) == 1
-    assert extraction_workers(_settings(**{**REPLICA_SETTINGS, "DOWNLOAD_DELAY": "0.5"})) == 0
     assert extraction_workers(_settings(**{**REPLICA_SETTINGS, "EXTRACT_WORKERS": "0"})) == 0
     assert extraction_workers(_settings(EXTRACT_WORKERS="3")) == 3
+    unbounded = {"EXTRACT_TIMEOUT": "0", "EXTRACT_WORKER_MEMORY_MB": "0"}
+    assert extraction_workers(_settings(**unbounded)) == 0
+    assert extraction_workers(_settings(**REPLICA_SETTINGS, **unbounded)) == 1
+    assert extraction_workers(_settings(**{**REPLICA_SETTINGS, "DOWNLOAD_DELAY": "0.5"}, **unbounded)) == 0
+    assert extraction_workers(_settings(EXTRACT_TIMEOUT="1", EXTRACT_WORKER_MEMORY_MB="0")) == 1
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
-    assert extraction_workers(_settings(**REPLICA_SETTINGS)) == 0
+    assert extraction_workers(_settings(**REPLICA_SETTINGS)) == 1
+    assert extraction_workers(_settings(**REPLICA_SETTINGS, **unbounded)) == 0
     assert not WaybackSpider.uses_extraction_pool and LaichauSpider.uses_extraction_pool

@@ -1,0 +1,48 @@
+"""``scrapy crawl`` that ends a refused run in one line.
+
+A ``Refused`` raised while the crawl starts (a damaged state file, …) is printed alone on
+stderr, without Scrapy's traceback, and the exit code is 2; so is a run the spider stopped
+for such a cause (finish reason ``state_damaged``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import Any
+
+from scrapy.commands.crawl import Command as ScrapyCrawl
+from twisted.internet.defer import Deferred
+
+from ..errors import Refused
+
+#: Finish reasons that mean the run could not be trusted to go on.
+REFUSED_REASONS = frozenset({"state_damaged"})
+
+
+class Command(ScrapyCrawl):
+    def run(self, args: list[str], opts: Any) -> None:
+        if len(args) != 1:
+            return super().run(args, opts)
+        assert self.crawler_process
+        crawler = self._create_crawler(args[0])
+        refused: list[BaseException] = []
+
+        def take(error: BaseException | None) -> None:
+            if isinstance(error, Refused):
+                refused.append(error)
+
+        started = self.crawler_process.crawl(crawler, **opts.spargs)
+        if isinstance(started, asyncio.Future):
+            started.add_done_callback(lambda task: take(None if task.cancelled() else task.exception()))
+        elif isinstance(started, Deferred):
+            started.addErrback(lambda failure: take(failure.value) if failure.check(Refused) else failure)
+        self.crawler_process.start()
+        if refused:
+            sys.stderr.write(f"error: {refused[0]}\n")
+            self.exitcode = 2
+        elif self.crawler_process.bootstrap_failed:
+            self.exitcode = 1
+        elif crawler.stats and crawler.stats.get_value("finish_reason") in REFUSED_REASONS:
+            self.exitcode = 2
+        return None
