@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,6 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "cron":
         from .cron import run as cron
 
+        bad = [s for s in args.settings if "=" not in s or not s.split("=", 1)[0].strip()]
+        if bad:
+            p_cron.error(f"-s {bad[0]}: a setting is NAME=VALUE, e.g. -s DOWNLOAD_DELAY=1")
+        if args.base_url and (urlsplit(args.base_url).scheme not in ("http", "https") or not urlsplit(args.base_url).hostname):
+            p_cron.error(f"--base-url {args.base_url}: an http(s) address is needed, e.g. http://127.0.0.1:8000")
         return cron(args.base_url, args.output, dict(s.split("=", 1) for s in args.settings))
     if args.command == "demo":
         from .demo import run as demo

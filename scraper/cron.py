@@ -20,6 +20,7 @@ from typing import TextIO
 
 from .commands.crawl import REFUSED_REASONS
 from .runner import crawl_argv, run_crawl
+from .spiders.laichau import DEFAULT_BASE_URL
 
 OK, PARTIAL, NOTHING, LOCKED = 0, 1, 2, 3
 
@@ -58,6 +59,31 @@ def exit_code(report: dict | None) -> int:
     return OK
 
 
+#: Why a site could not be reached, by the failure Scrapy reported.
+CAUSES = {
+    "DownloadConnectionRefusedError": "connection refused (nothing listens there)",
+    "ConnectionRefusedError": "connection refused (nothing listens there)",
+    "CannotResolveHostError": "DNS lookup failed (no such host)",
+    "DownloadTimeoutError": "timed out",
+    "DownloadFailedError": "no HTTP answer (not an HTTP server, or it hung up)",
+    "ResponseDataLossError": "the answer was cut off",
+    "DNSLookupError": "DNS lookup failed (no such host)",
+    "TimeoutError": "timed out", "TCPTimedOutError": "timed out",
+    "ResponseNeverReceived": "no HTTP answer (not an HTTP server, or it hung up)",
+    "ResponseFailed": "no HTTP answer (not an HTTP server, or it hung up)",
+    "ConnectionLost": "the connection was lost", "ConnectionDone": "the connection was closed",
+    "SSLError": "TLS failed",
+}
+
+
+def unreachable(report: dict) -> str:
+    """The causes of a run that got no response at all, in words."""
+    kinds = report.get("download_failures") or {}
+    if not kinds:
+        return "no request completed"
+    return "; ".join(f"{CAUSES.get(kind, kind)} ({kind}, {n}×)" for kind, n in kinds.items())
+
+
 def run(base_url: str | None, output: Path, extra_settings: dict[str, str] | None = None,
         out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     output = output.resolve()
@@ -81,6 +107,8 @@ def run(base_url: str | None, output: Path, extra_settings: dict[str, str] | Non
             summary = (
                 f"cron: exit {code}; the run stopped: {report.get('state_error')}; log {log_file}"
                 if report and report.get("state_error") else
+                f"cron: exit {code}; nothing could be fetched from {base_url or DEFAULT_BASE_URL}: {unreachable(report)}; log {log_file}"
+                if report and code == NOTHING and report.get("responses", 0) == 0 else
                 f"cron: exit {code}; {report['records']} new articles, {report['responses']} responses, "
                 f"HTTP errors {report['http_errors_by_status'] or 'none'}, failures {report['download_failures'] or 'none'}; "
                 f"log {log_file}" if report else f"cron: exit {code}; the crawl produced no report (process exit {proc.returncode}); log {log_file}"

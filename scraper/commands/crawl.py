@@ -12,12 +12,14 @@ import sys
 from typing import Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.exceptions import NotConfigured
 from twisted.internet.defer import Deferred
 
 from ..errors import Refused
+from ..feeds import feed_targets
 
 #: Finish reasons that mean the run could not be trusted to go on.
-REFUSED_REASONS = frozenset({"state_damaged"})
+REFUSED_REASONS = frozenset({"state_damaged", "refused"})
 
 
 class Command(ScrapyCrawl):
@@ -26,6 +28,12 @@ class Command(ScrapyCrawl):
             return super().run(args, opts)
         assert self.crawler_process
         crawler = self._create_crawler(args[0])
+        try:  # a feed nobody can write is refused now, not after the whole crawl
+            feed_targets(crawler.settings)
+        except NotConfigured as exc:
+            sys.stderr.write(f"error: -o/-O: {exc}\n")
+            self.exitcode = 2
+            return None
         refused: list[BaseException] = []
 
         def take(error: BaseException | None) -> None:
@@ -44,5 +52,8 @@ class Command(ScrapyCrawl):
         elif self.crawler_process.bootstrap_failed:
             self.exitcode = 1
         elif crawler.stats and crawler.stats.get_value("finish_reason") in REFUSED_REASONS:
+            said = crawler.stats.get_value("refused") or crawler.stats.get_value("state/error")
+            if said:
+                sys.stderr.write(f"error: {said}\n")
             self.exitcode = 2
         return None

@@ -3,17 +3,22 @@ and failures counted for the run report."""
 
 from __future__ import annotations
 
+import inspect
+import ipaddress
 import logging
 import os
 import sqlite3
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import deferred_from_coro
 
 from ..distributed import apply_preset
+from ..errors import Refused
 from ..redis_state import RedisStateStore
 from ..report import download_failed
 from ..state import StateDamaged, StateStore
@@ -27,9 +32,34 @@ def user_agent(contact_url: str) -> str:
     return f"laichau-scraper/1.0 (+{contact_url}; research news corpus)"
 
 
-def flag(value: Any) -> bool:
-    """A yes/no spider argument (``-a refresh=1``)."""
-    return str(value).strip().lower() in ("1", "true", "yes", "on")
+_YES, _NO = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off", "none")
+
+
+def flag(value: Any, name: str = "flag") -> bool:
+    """A yes/no spider argument (``-a refresh=1``); any other word is refused, not read as no."""
+    word = str(value).strip().lower()
+    if word not in _YES + _NO:
+        raise Refused(f"-a {name}={value}: say 1 or 0 (yes/no, true/false, on/off)")
+    return word in _YES
+
+
+def is_loopback(url: str) -> bool:
+    """An address on this machine (a replica, a local mirror), where the live site's politeness
+    only slows the crawl down."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+#: What a crawl of a loopback address uses instead of the live site's politeness (``-s`` still wins).
+LOOPBACK_SETTINGS = {
+    "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS": 16,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16, "RETRY_AFTER_MAX": 2, "RETRY_BACKOFF_BASE": 0,
+}
 
 
 def extraction_bounded(settings) -> bool:
@@ -64,6 +94,22 @@ def open_state(settings) -> StateStore | RedisStateStore:
 
 
 class StatefulSpider(scrapy.Spider):
+    #: ``-a`` names a spider reads from its keyword arguments itself (``wayback``'s from/to).
+    extra_args: tuple[str, ...] = ()
+    #: The address the spider crawls, for the loopback check (set by the spider).
+    base_url = ""
+
+    def __init__(self, **kwargs: Any) -> None:
+        unknown = sorted(set(kwargs) - {"name"})
+        if unknown:
+            raise Refused(f"-a {unknown[0]}: no such argument of the {self.name} spider; it takes {', '.join(self.arguments())}")
+        super().__init__(**kwargs)
+
+    @classmethod
+    def arguments(cls) -> list[str]:
+        taken = inspect.signature(cls.__init__).parameters
+        return sorted([n for n, p in taken.items() if n != "self" and p.kind is p.POSITIONAL_OR_KEYWORD] + list(cls.extra_args))
+
     state: StateStore | RedisStateStore | None = None
     extraction_pool: ExtractionPool | None = None
     #: Whether the spider hands its pages to ``extraction_pool`` (``EXTRACT_WORKERS``).
@@ -82,6 +128,13 @@ class StatefulSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
+        if spider.base_url and is_loopback(spider.base_url) and not crawler.settings.frozen:  # a crawl's are not yet
+            relaxed = []
+            for name, value in LOOPBACK_SETTINGS.items():
+                if crawler.settings.getpriority(name) <= SETTINGS_PRIORITIES["spider"]:
+                    crawler.settings.set(name, value, priority="spider")
+                    relaxed.append(name)
+            logger.info("%s is a loopback address: the live site's politeness is off (%s); -s sets it back", spider.base_url, ", ".join(relaxed) or "all set by -s")
         spider.state = open_state(crawler.settings)
         workers = extraction_workers(crawler.settings) if cls.uses_extraction_pool else 0
         # bounded, a page waits for its worker: here nothing could stop it
@@ -129,6 +182,15 @@ class StatefulSpider(scrapy.Spider):
         logger.error("%s", error)
         self.crawler.stats.set_value("state/error", str(error))
         deferred_from_coro(self.crawler.engine.close_spider_async(reason="state_damaged"))
+
+    def refuse(self, message: str) -> None:
+        """A bad argument found only once the site answered (a category not on its menu): the run
+        stops before it fetches anything more, with the one line (``crawl``: exit 2)."""
+        if self.crawler.stats.get_value("refused"):
+            return
+        logger.error("%s", message)
+        self.crawler.stats.set_value("refused", message)
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="refused"))
 
     def extraction_failed(self, url: str, exc: Exception) -> None:
         """A page past an extraction bound (``ExtractionLimit``: the nesting guard, ``EXTRACT_TIMEOUT``,

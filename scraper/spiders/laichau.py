@@ -27,6 +27,7 @@ from scrapy.utils.sitemap import Sitemap
 
 from ..dates import parse_time
 from ..decoding import content_type, response_text
+from ..errors import Refused
 from ..items import ArticleItem
 from ..pages import ExtractionLimit, NotAnArticle, extract_article, parse
 from ..pages.listing import ListingEntry, ListingPage, ListingSummary, apply_listing, merge_entry, summarize_listing
@@ -67,18 +68,18 @@ class LaichauSpider(StatefulSpider):
         self.base_url = base_url.rstrip("/")
         host = urlsplit(self.base_url).hostname
         if not host or urlsplit(self.base_url).scheme not in ("http", "https"):
-            raise ValueError(f"base_url must be an http(s) address, not {base_url!r}")
+            raise Refused(f"-a base_url={base_url}: an http(s) address is needed, e.g. http://127.0.0.1:8000")
         # Scrapy's offsite filter drops any request, redirects included, to another host.
         self.allowed_domains = [host.removeprefix("www.")]
         if mode not in MODES:
-            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+            raise Refused(f"-a mode={mode}: the modes are {', '.join(MODES)}")
         self.mode = mode
         self.only_categories = {c.strip().strip("/") for c in categories.split(",") if c.strip()} if categories else None
         try:
             self.since: date | None = date.fromisoformat(since) if since else None
         except ValueError:
-            raise ValueError(f"since must be a day as YYYY-MM-DD, not {since!r}") from None
-        self.refresh = flag(refresh)
+            raise Refused(f"-a since={since}: a day as YYYY-MM-DD is needed, e.g. 2025-01-01") from None
+        self.refresh = flag(refresh, "refresh")
         self.host = host
         self.scheduled: set[str] = set()  # article keys found in this run
         #: Articles found and not yet requested (see ``request_articles``).
@@ -131,8 +132,10 @@ class LaichauSpider(StatefulSpider):
         if self.only_categories is not None:
             cats = [c for c in cats if category_alias(c)[0] in self.only_categories]
             missing = self.only_categories - {category_alias(c)[0] for c in cats}
-            for alias in sorted(missing):  # asked for but not in the menu: still walk it
-                cats.append(f"{self.base_url}/{alias}/")
+            if missing:
+                menu = ", ".join(sorted(category_alias(c)[0] for c in page.categories()))
+                self.refuse(f"-a categories: not on the site's menu: {', '.join(sorted(missing))}; the menu has: {menu}")
+                return
         self.crawler.stats.set_value("crawl/categories", len(cats))
         logger.info("found %d categories: %s", len(cats), ", ".join(category_alias(c)[0] for c in cats))
         for url in cats:

@@ -17,6 +17,7 @@ from urllib.parse import urlencode, urlsplit
 from scrapy.http import Request, Response
 
 from ..decoding import response_text
+from ..errors import Refused
 from ..pages import NotAnArticle, extract_article
 from ..urls import article_key, is_article_url, is_legacy_article_url
 from .base import StatefulSpider, flag
@@ -34,6 +35,7 @@ def archived_at(timestamp: str) -> str:
 
 class WaybackSpider(StatefulSpider):
     name = "wayback"
+    extra_args = ("from", "to")
     # The archive asks for a low request rate; -s still overrides these for a local replica.
     custom_settings = {
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
@@ -57,13 +59,13 @@ class WaybackSpider(StatefulSpider):
         self.year_to = kwargs.pop("to", None)
         super().__init__(**kwargs)
         self.host = host.strip().strip("/")
-        self.archive_base = archive_base.rstrip("/")
+        self.archive_base = self.base_url = archive_base.rstrip("/")
         archive_host = urlsplit(self.archive_base).hostname
         if not archive_host:
-            raise ValueError(f"archive_base must be an http(s) address, not {archive_base!r}")
+            raise Refused(f"-a archive_base={archive_base}: an http(s) address is needed")
         self.allowed_domains = [archive_host]
-        self.all_captures = flag(all_captures)
-        self.refresh = flag(refresh)
+        self.all_captures = flag(all_captures, "all_captures")
+        self.refresh = flag(refresh, "refresh")
         self.rows: list[dict[str, str]] = []
 
     # -- listing captures ---------------------------------------------------------------------
