@@ -50,7 +50,7 @@ def test_pool_gives_the_records_the_crawl_process_would(fixtures_dir) -> None:
         return await asyncio.gather(*(pool.build(data, URL, None, "text/html; charset=utf-8") for data in pages.values()))
 
     pooled = _pool_run(run)
-    assert len(pooled) == len(pages) == 8
+    assert len(pooled) == len(pages) >= 8
     for got, data in zip(pooled, pages.values(), strict=True):
         want = build_record(extract_article(data, URL))
         assert type(got) is SealedItem and got.built is True

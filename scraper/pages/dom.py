@@ -264,6 +264,26 @@ def inside(node: LexborNode, scope: LexborNode) -> bool:
     return False
 
 
+def precedes(a: LexborNode, b: LexborNode) -> bool:
+    """Whether ``a`` comes before ``b`` in document order, neither holding the other."""
+    chain = [a, *ancestors(a)]
+    at = {node.mem_id: i for i, node in enumerate(chain)}
+    below = b
+    for node in (b, *ancestors(b)):
+        if node.mem_id in at:
+            i = at[node.mem_id]
+            if i == 0 or node.mem_id == b.mem_id:
+                return False  # one holds the other
+            sib, target = chain[i - 1].next, below.mem_id
+            while sib is not None:
+                if sib.mem_id == target:
+                    return True
+                sib = sib.next
+            return False
+        below = node
+    return False
+
+
 class Furniture:
     """Whether an element lies in the article body or the page's navigation, header or footer.
 

@@ -40,6 +40,12 @@ _FOOTER_ANCHOR = (
     " or starts-with(normalize-space(), 'Bản quyền') or contains(., 'Ghi rõ nguồn')][1]"
 )
 _SEPARATORS = re.compile(r"\s*[›»>|/\\→•]+\s*")
+#: The nearest text before the title that is "Trang chủ", or starts a trail with it and a separator.
+_HOME = (
+    "preceding::text()[normalize-space()='Trang chủ' or (starts-with(normalize-space(), 'Trang chủ')"
+    " and contains('›»>|/\\→•', substring(normalize-space(substring-after(., 'Trang chủ')), 1, 1))"
+    " and string-length(normalize-space(substring-after(., 'Trang chủ'))) > 0)][1]"
+)
 _TITLE_NAME = re.compile(r"(?i)title|tieude")
 
 
@@ -129,7 +135,9 @@ class LegacyArticlePage(LxmlArticlePage):
         return text_holder(texts[0]) if texts else None
 
     def breadcrumbs(self, before: etree._Element) -> list[Crumb]:
-        homes = before.xpath("preceding::text()[normalize-space()='Trang chủ'][1]")
+        """The nearest "Trang chủ" before the title: a crumb of its own (a link), or the start
+        of a trail written as one text ("Trang chủ » Tin tức » An ninh trật tự")."""
+        homes = before.xpath(_HOME)
         if not homes:
             return []
         holder = text_holder(homes[0])

@@ -16,7 +16,7 @@ from ..dates import find_time
 from ..items import ArticleItem, Crumb, Image
 from ..text import clean
 from .base import NotAnArticle
-from .dom import ancestors, first_css, following_text, holding, text_of
+from .dom import ancestors, first_css, following_text, holding, inside, precedes, text_of
 from .dom_page import DomArticlePage
 
 #: Cascades, most specific first. Microdata on <meta>/<link> is hidden: only shown elements count.
@@ -25,6 +25,11 @@ HEADLINE = '[itemprop="headline"]:not(meta):not(link)'
 LEAD = ('[itemprop="description"]:not(meta):not(link)', "#hometext", ".hometext")
 _WEEKDAY = re.compile(r"(Thứ\s+(?:hai|ba|tư|năm|sáu|bảy|bẩy|[2-7])|Chủ\s+nhật|CN)\b", re.I)
 _TAG_LABELS = ("Từ khóa", "Từ khoá")
+#: A view count shown as an icon and a bare number ("<em class="fa fa-eye"></em> 1.254"): the eye
+#: icon (Font Awesome's, or a theme's ``icon-eye``), or an element titled "Lượt xem". Other icons
+#: beside it (comments, ratings) count other things.
+VIEW_ICON = '[class*="fa-eye"]:not([class*="fa-eye-slash"]), [class*="icon-eye"], [title^="Lượt xem" i]'
+_COUNT = re.compile(r"^\s*(\d{1,3}(?:\.\d{3})+|\d+)(?![\d.,])")
 
 
 def shown_date(start: LexborNode, limit: int = 25) -> str | None:
@@ -42,6 +47,41 @@ def shown_date(start: LexborNode, limit: int = 25) -> str | None:
         begin = text.find(found[0])
         weekday = _WEEKDAY.search(text, 0, begin + 1)
         return clean(text[weekday.start() if weekday else begin: begin + len(found[0])])
+    return None
+
+
+def _count_after(icon: LexborNode) -> str | None:
+    """The number an icon shows: its own text (an element titled "Lượt xem" may hold it), else
+    the text right after it, inside its wrapper ("<span><em class="fa fa-eye"></em> 1.254</span>")."""
+    found = _COUNT.match(icon.text() or "")
+    if found:
+        return found[1]
+    node = icon.next
+    while node is not None:
+        if node.is_text_node:
+            text = node.text(deep=False)
+        elif node.is_element_node:
+            text = node.text()
+        else:
+            node = node.next
+            continue
+        if text.strip():
+            found = _COUNT.match(text)
+            return found[1] if found else None
+        node = node.next
+    return None
+
+
+def icon_views(title_el: LexborNode, body_el: LexborNode) -> str | None:
+    """The view count an eye icon shows in the article's header: between the headline and the
+    body (side blocks and related lists show other articles' counts)."""
+    article = common_ancestor(title_el, body_el)
+    for icon in article.css(VIEW_ICON):
+        if inside(icon, body_el) or not precedes(icon, body_el) or precedes(icon, title_el):
+            continue
+        count = _count_after(icon)
+        if count:
+            return count
     return None
 
 
@@ -161,8 +201,11 @@ class NukeVietArticlePage(DomArticlePage):
         )
         lead_images = self.lead_images(lead_el, body_el)
         labelled = self.labelled(article)
+        icon_count = icon_views(title_el, body_el) if title_el is not None else None
         body = self.body_of(body_el)
         item = self.new_item(body, images=lead_images + body.images, **item_fields)
         self.fill(item, labelled)
+        if item.views is None:
+            item.views = icon_count
         item.category = item.category or self.meta("article:section")
         return item

@@ -1,18 +1,39 @@
 """NukeViet's print and savefile views: one fixed markup whatever the site theme.
 
 Its canonical link names the print address itself, so the record's ``url`` comes
-from the "URL của bản tin này" footer link or from the address with the view removed.
+from the "URL của bản tin này" footer (a link, or in print.tpl the address as plain text) or
+from the address with the view removed. print.tpl puts the home image and its caption inside
+``#hometext``, before the lead: the summary leaves that box out, the images list keeps it.
 """
 
 from __future__ import annotations
 
-from selectolax.lexbor import LexborHTMLParser
+import re
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..items import ArticleItem
+from ..text import clean
 from ..urls import absolute, canonical_article_url, is_article_url, is_web_url
 from .base import NotAnArticle
 from .dom import first_css, text_of
 from .dom_page import DomArticlePage
+
+#: The home image's box: print.tpl writes it (image and caption) inside ``#hometext``, before the lead.
+IMGHOME = '[class*="imghome"]'
+_ADDRESS = re.compile(r"https?://[^\s<>\"']+")
+
+
+def lead_text(hometext: LexborNode | None) -> str | None:
+    """``#hometext``'s text without the home image's box it may hold (its caption is no lead)."""
+    if hometext is None:
+        return None
+    boxes = hometext.css(f"{IMGHOME}, figure")
+    if not boxes:
+        return text_of(hometext)
+    skipped = {node.mem_id for box in boxes for node in box.traverse(include_text=True)}
+    return clean("".join(node.text(deep=False) for node in hometext.traverse(include_text=True)
+                         if node.is_text_node and node.mem_id not in skipped))
 
 
 class PrintPage(DomArticlePage):
@@ -32,11 +53,14 @@ class PrintPage(DomArticlePage):
         return self.print_el is not None and (self.body_el is not None or self.root.css_first("#content") is not None)
 
     def canonical_url(self) -> str:
+        """The footer's article address: a link, or (print.tpl) the address as plain text."""
         box = self.root.css_first("#url")
-        for link in box.css("a[href]") if box is not None else ():
-            url = absolute(self.url, link.attrs.get("href"))
-            if url and is_web_url(url) and is_article_url(url):
-                return canonical_article_url(url)
+        if box is not None:
+            found = [absolute(self.url, link.attrs.get("href")) for link in box.css("a[href]")]
+            found += _ADDRESS.findall(box.text())
+            for url in found:
+                if url and is_web_url(url) and is_article_url(url):
+                    return canonical_article_url(url)
         return super().canonical_url()
 
     def to_item(self) -> ArticleItem:
@@ -46,7 +70,7 @@ class PrintPage(DomArticlePage):
         if body_el is None:
             raise NotAnArticle("print view without #bodytext")
         images = []
-        for img in content.css('[class*="imghome"] img'):
+        for img in content.css(f"{IMGHOME} img"):
             holder = img.parent
             cap = text_of(first_css(holder, "figcaption", "p")) if holder is not None and holder.is_element_node else None
             image = self.image(img, cap)
@@ -55,7 +79,7 @@ class PrintPage(DomArticlePage):
         fields = dict(
             title=text_of(first_css(content, "h1", "h2")),
             published_at_raw=text_of(content.css_first('ul[class*="list-inline"] li')),
-            summary=text_of(root.css_first("#hometext")),
+            summary=lead_text(root.css_first("#hometext")),
         )
         labelled = self.labelled(first_css(root, "#author") or content)
         body = self.body_of(body_el)  # last: it edits the tree

@@ -150,18 +150,20 @@ def _links_to_page(node: etree._Element) -> bool:
 
 
 def _link_counts(section: etree._Element) -> dict[etree._Element, int]:
-    """How many links each element inside ``section`` holds: one walk, not a search per ancestor."""
-    counts: dict[etree._Element, int] = {}
+    """How many addresses the links inside each element of ``section`` name: one walk, not a
+    search per ancestor. A thumbnail and a title linking to one article are one item's links."""
+    hrefs: dict[etree._Element, set[str | None]] = {}
     for a in section.iter("a"):
+        href = a.get("href")
         for anc in a.iterancestors():
             if anc is section:
                 break
-            counts[anc] = counts.get(anc, 0) + 1
-    return counts
+            hrefs.setdefault(anc, set()).add(href)
+    return {el: len(found) for el, found in hrefs.items()}
 
 
 def _item_text(link: etree._Element, section: etree._Element, counts: dict[etree._Element, int]) -> str:
-    """The text of the link's item (its highest ancestor holding no other link)."""
+    """The text of the link's item (its highest ancestor holding no link to another address)."""
     item = link
     for anc in link.iterancestors():
         if anc is section or counts.get(anc, 0) > 1:

@@ -130,7 +130,7 @@ def _links_after(found: list[LexborNode], heading: LexborNode, inside: set[int],
 
 
 def _item_text(link: LexborNode, section: LexborNode, counts: dict[int, int]) -> str:
-    """The text of the link's item (its highest ancestor holding no other link)."""
+    """The text of the link's item (its highest ancestor holding no link to another address)."""
     item, stop = link, section.mem_id
     node = link.parent
     while node is not None and (key := node.mem_id) != stop and counts.get(key, 0) <= 1:
@@ -143,17 +143,19 @@ def _item_text(link: LexborNode, section: LexborNode, counts: dict[int, int]) ->
 
 
 def _link_counts(found: list[LexborNode], section: LexborNode) -> dict[int, int]:
-    """How many links each element inside ``section`` holds: one walk, not a query per ancestor."""
-    counts: dict[int, int] = {}
+    """How many addresses the links inside each element of ``section`` name: one walk, not a
+    query per ancestor. A thumbnail and a title linking to one article are one item's links."""
+    hrefs: dict[int, set[str | None]] = {}
     stop = section.mem_id
     for a in found:
         if a.tag != "a":
             continue
+        href = a.attrs.get("href")
         node = a.parent
         while node is not None and (key := node.mem_id) != stop:
-            counts[key] = counts.get(key, 0) + 1
+            hrefs.setdefault(key, set()).add(href)
             node = node.parent
-    return counts
+    return {key: len(named) for key, named in hrefs.items()}
 
 
 def related_lists(
