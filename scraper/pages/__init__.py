@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from ..items import ArticleItem
-from .base import ArticlePage, NotAnArticle, id_index, page_bytes, parse, parse_bytes
+from .base import ArticlePage, NotAnArticle, page_bytes, parse
 from .dom import ExtractionLimit, NestingTooDeep, parse_dom
 from .legacy import LegacyArticlePage
 from .nukeviet import NukeVietArticlePage
 from .print_view import PrintPage
 
 #: Every NukeViet layout names one of these (its body's id, class or microdata, the print view's
-#: id): a page holding none is no NukeViet page, and goes to lxml without a lexbor parse.
+#: id): a page holding none is no NukeViet page, and is not looked at as one.
 _NUKEVIET_MARKERS = (b"bodytext", b"news-bodyhtml", b"articleBody", b"print")
 
 __all__ = [
@@ -21,22 +21,19 @@ __all__ = [
 def article_page(data: bytes, url: str) -> ArticlePage:
     """Recognise which layout a page (``page_bytes``) has; NotAnArticle when none fits.
 
-    Today's portal is read on lexbor's tree; only a page neither NukeViet layout fits is parsed
-    by lxml, for the 2021 layout's text anchors. The print markup is the most specific, the
-    legacy anchors the loosest. A page nested too deep for lexbor to parse in bounded time is
-    refused (``NestingTooDeep``, see ``dom.check_nesting``): no layout is looked for on lxml's
-    tree instead, which stops reading at its 256th level and would give a record without its body.
+    One tree for every layout: the print markup is the most specific, the 2021 layout's text
+    anchors the loosest. A page nested too deep to parse in bounded time is refused
+    (``NestingTooDeep``, see ``dom.check_nesting``).
     """
+    tree = parse_dom(data)
     if any(marker in data for marker in _NUKEVIET_MARKERS):
-        tree = parse_dom(data)
         for page_type in (PrintPage, NukeVietArticlePage):
             page = page_type(tree, url)  # finds the elements its layout is recognised by, once
             if page.matches():
                 return page
-    root = parse_bytes(data)
-    ids = id_index(root)
-    if LegacyArticlePage.matches(root, ids):
-        return LegacyArticlePage(root, url, ids)
+    page = LegacyArticlePage(tree, url)
+    if page.matches():
+        return page
     raise NotAnArticle("no known article layout")
 
 

@@ -8,20 +8,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from functools import cached_property, lru_cache
-from typing import Any, ClassVar, TypeVar
+from typing import ClassVar
 
-from lxml import etree
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 from w3lib.encoding import html_to_unicode
 
 from ..items import ArticleItem, Crumb, Image
 from ..text import clean
 from ..urls import absolute, article_id, canonical_article_url, is_article_url, is_web_url
-from .body import Body, make_image
+from .body import Body, extract_body, make_image
+from .dom import Furniture, PageText, holding, inside, parse_dom, text_of
 from .related import related_lists
 
-T = TypeVar("T")
 #: Characters HTML forbids and lxml refuses in text it is given (C0 controls but tab and line
 #: breaks, and the non-characters U+FFFE/U+FFFF); DEL too.
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -39,8 +39,6 @@ _CONTROL_REFS = re.compile(
     r"|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF]|[fF]{3}[eEfF])(?![0-9a-fA-F]));?"
 )
 _CONTROL_REF_BYTES = re.compile(_CONTROL_REFS.pattern.encode("ascii"))
-#: Plain lxml elements: lxml.html's Python-side class lookup would double the extraction time.
-_PARSER = etree.HTMLParser(encoding="utf-8", no_network=True)
 #: Labels that announce a field's value on the page.
 AUTHOR = ("Tác giả",)
 SOURCE = ("Nguồn tin", "Nguồn:")
@@ -48,7 +46,6 @@ VIEWS = ("Lượt xem", "Đã xem", "Lượt đọc", "Số lượt xem")
 _LABEL_VALUE = re.compile(r"^\s*[^:]{1,25}:\s*")
 #: Inline wrappers a label sits in ("<strong>Tác giả:</strong> Thu Hà"): its line is their block.
 INLINE_LABEL_TAGS = ("strong", "b", "em", "i", "span", "label")
-_FURNITURE = re.compile(r"^(footer|header|hd_print|menu|nav)", re.I)
 _VALUE_END = re.compile(r"\s+[|•]\s+|\s{3,}")
 
 
@@ -57,7 +54,7 @@ class NotAnArticle(ValueError):
 
 
 def page_bytes(markup: str | bytes, content_type: str | None = None) -> bytes:
-    """A page as both parsers take it: UTF-8, NFC, without the characters HTML forbids.
+    """A page as the parser takes it: UTF-8, NFC, without the characters HTML forbids.
 
     Bytes are decoded by the ``Content-Type`` header's charset, else the page's own declaration,
     else as UTF-8 (w3lib). The crawl's workers decode with Scrapy's own rules before this.
@@ -115,100 +112,14 @@ def nfc_lines(text: str) -> str:
     return "\n".join(line if line.isascii() else unicodedata.normalize("NFC", line) for line in text.split("\n"))
 
 
-def parse(markup: str | bytes, content_type: str | None = None) -> etree._Element:
-    """The lxml tree of a page (the 2021 layout and listings): parsed once, from :func:`page_bytes`."""
-    return parse_bytes(page_bytes(markup, content_type))
-
-
-def parse_bytes(data: bytes) -> etree._Element:
-    """lxml's tree of bytes :func:`page_bytes` made."""
-    try:
-        root = etree.fromstring(data, _PARSER)
-    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
-        raise NotAnArticle(f"unparseable HTML: {exc}") from exc
-    if root is None:
-        raise NotAnArticle("empty document")
-    # Broken markup can leave elements beside <html> (a <body> after an early </html>): move them
-    # in, so a walk from the root sees the whole page as XPath's "//" does.
-    for sib in [s for s in root.itersiblings(preceding=True) if isinstance(s.tag, str)]:
-        root.insert(0, sib)
-    for sib in [s for s in root.itersiblings() if isinstance(s.tag, str)]:
-        root.append(sib)
-    return root
-
-
-@lru_cache(maxsize=512)
-def xpath(expr: str) -> etree.XPath:
-    """Compiled once: page objects run the same queries on every page."""
-    return etree.XPath(expr)
-
-
-class PageIndex(dict[str, etree._Element]):
-    """A page's elements by id and microdata, and the whole-page scans that several fields
-    or page types share (``once``), so each is made once per page whoever asks first."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.memo: dict[str, Any] = {}
-
-    def once(self, name: str, scan: Callable[[], T]) -> T:
-        if name not in self.memo:
-            self.memo[name] = scan()
-        return self.memo[name]
-
-
-def id_index(root: etree._Element) -> PageIndex:
-    """Elements by id, and visible microdata as ``itemprop:<name>``, from one scan.
-
-    Stable ids and microdata are the first rung of every cascade; one scan instead of one
-    XPath per rung.
-    """
-    ids = PageIndex()
-    for el in xpath("//*[@id or @itemprop]")(root):
-        if (ident := el.get("id")) is not None:
-            ids.setdefault(ident, el)
-        if (prop := el.get("itemprop")) is not None and el.tag not in ("meta", "link"):
-            ids.setdefault(f"itemprop:{prop}", el)
-    return ids
-
-
-def first(root: etree._Element, *xpaths: str) -> etree._Element | None:
-    """The first element found by a cascade of XPath queries, most specific first."""
-    for xp in xpaths:
-        found = xpath(xp)(root)
-        if found:
-            return found[0]
-    return None
+def parse(markup: str | bytes, content_type: str | None = None) -> LexborHTMLParser:
+    """The tree of a page, parsed once from :func:`page_bytes`."""
+    return parse_dom(page_bytes(markup, content_type))
 
 
 @lru_cache(maxsize=32)
 def _label_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, labels)))
-
-
-def text_holder(text: etree._ElementUnicodeResult) -> etree._Element | None:
-    """The element an XPath text result belongs to. lxml gives a tail text the node it follows,
-    which may be a comment or a processing instruction: those are stepped over to their parent."""
-    node = text.getparent()
-    while node is not None and not isinstance(node.tag, str):
-        node = node.getparent()
-    return node
-
-
-def text_of(el: etree._Element | None) -> str | None:
-    """An element's visible text, cleaned; None for no element (a comment shows no text)."""
-    if el is None or not isinstance(el.tag, str):
-        return None
-    return clean("".join(el.itertext()))
-
-
-def common_ancestor(a: etree._Element, b: etree._Element) -> etree._Element:
-    """The lowest element holding both ``a`` and ``b``: the article's own container."""
-    mine = {id(x) for x in a.iterancestors()} | {id(a)}
-    for anc in [b, *b.iterancestors()]:
-        if id(anc) in mine:
-            return anc
-    return a.getroottree().getroot()
 
 
 def after_label(text: str | None) -> str | None:
@@ -218,24 +129,45 @@ def after_label(text: str | None) -> str | None:
     return clean(_LABEL_VALUE.sub("", text, count=1))
 
 
-class ArticlePage:
-    """Base for the article page objects: one response in, one raw record out.
+_UNSEEN = frozenset(("script", "style", "title", "option"))
 
-    What is the same whatever tree a page object reads: the head's meta tags, the canonical
-    address, and the record's assembly. Subclasses fill ``head`` from their own tree.
+
+class ArticlePage:
+    """Base for the article page objects: one page's tree in, one raw record out.
+
+    What every layout shares: the head's meta tags, the canonical address, labelled lines,
+    crumbs, related lists, and the record's assembly.
     """
 
     layout: ClassVar[str]
-    url: str
 
-    @cached_property
-    def head(self) -> dict[str, str]:  # pragma: no cover - abstract
-        """``<meta>`` contents by property/name and ``<link>`` hrefs as ``link:<rel>``, first of each."""
-        raise NotImplementedError
+    def __init__(self, tree: LexborHTMLParser, url: str) -> None:
+        self.tree = tree
+        self.root = tree.root
+        self.url = url
+        self._head: dict[str, str | None] = {}
 
     def head_value(self, key: str) -> str | None:
-        """A ``<meta>`` content by property/name, or a ``<link>`` href by ``link:<rel>``: the head's first."""
-        return self.head.get(key)
+        """A ``<meta>`` content by property/name, or a ``<link>`` href by ``link:<rel>``: the
+        head's first, asked of lexbor's selectors (a page object reads two or three keys, and a
+        dict of the whole head cost more than all of them)."""
+        if key not in self._head:
+            self._head[key] = self._find_head_value(key)
+        return self._head[key]
+
+    def _find_head_value(self, key: str) -> str | None:
+        if key.startswith("link:"):
+            selector = f'link[rel="{key[5:]}" i]'
+        else:
+            selector = f'meta[property="{key}"], meta[name="{key}"]'
+        # a stray tag in the head ends it for an HTML5 parser: what follows lands in <body>, maybe
+        # inside the stray element ("<metle><meta …><link rel=canonical …>")
+        for scope in (self.tree.head, self.tree.body):
+            for el in scope.css(selector) if scope is not None else ():
+                found, value = head_entry(el.tag, el.attrs)
+                if found == key and value is not None:
+                    return value
+        return None
 
     def meta(self, name: str) -> str | None:
         return clean(self.head_value(name))
@@ -274,6 +206,72 @@ class ArticlePage:
             item.category = item.breadcrumbs[-1].name
         return item
 
+    def body_of(self, node: LexborNode) -> Body:
+        """The body's record fields. Edits the tree: every other field is read first."""
+        return extract_body(node, self.url)
+
+    def image(self, img: LexborNode, caption: str | None) -> Image | None:
+        return make_image(img.attrs, self.url, caption)
+
+    def related(self, body: LexborNode | None) -> list:
+        return related_lists(self.text.scope, self.url, self.is_related_link, Furniture(body), self.text)
+
+    def crumbs_from(self, items: list[LexborNode]) -> list[Crumb]:
+        out = []
+        for li in items:
+            name = text_of(li.css_first('[itemprop="name"]') or li)
+            link = li.css_first("a[href]")
+            href = link.attrs.get("href") if link is not None else None
+            if name:
+                out.append(Crumb(name=name, url=absolute(self.url, href) if href else None))
+        return out
+
+    @cached_property
+    def text(self) -> PageText:
+        """The page's text nodes, indexed once for every text anchor."""
+        return PageText(self.tree.body or self.root)
+
+    def anchored(self, scope: LexborNode, labels: dict[str, tuple[str, ...]]) -> dict[str, str]:
+        """Values after visible labels ("Tác giả:" → author) inside ``scope``, in document order.
+
+        ``labels`` maps a field to the labels that announce it; a value runs to a "|" separator.
+        """
+        every = tuple(label for group in labels.values() for label in group)
+        return labelled_values((self._block_text(holder) for holder in self._label_holders(scope, every)
+                                if holder.tag not in _UNSEEN), labels)
+
+    @staticmethod
+    def _block_text(holder: LexborNode) -> str:
+        """The text of the block a label sits in ("<p><strong>Tác giả:</strong> Thu Hà</p>")."""
+        block = holder
+        while block.tag in INLINE_LABEL_TAGS and block.parent is not None and block.parent.is_element_node:
+            block = block.parent
+        return text_of(block) or ""
+
+    def _label_holders(self, scope: LexborNode, labels: tuple[str, ...]) -> list[LexborNode]:
+        """Elements in ``scope`` owning a short text (≤ 160 characters) that holds a label."""
+        # the page's text index where related lists made one already; else the scope's own
+        text = self.__dict__.get("text") or PageText(scope)
+        held = text.holding(labels)
+        if held is not None:
+            return [holder for _, holder in held if inside(holder, scope)]
+        pattern = _label_pattern(labels)
+        return [holder for holder in holding(scope, labels) if any(
+            child.is_text_node and len(own := child.text(deep=False)) <= 160 and pattern.search(own)
+            for child in holder.iter(include_text=True)
+        )]
+
+    def labelled(self, scope: LexborNode) -> dict[str, str]:
+        """Author, source and views from labelled lines: read before the body is, which edits
+        the tree; they fill only what the body's own lines leave empty (``fill``)."""
+        return self.anchored(scope, LABELLED)
+
+    @staticmethod
+    def fill(item: ArticleItem, labelled: dict[str, str]) -> None:
+        for name, value in labelled.items():
+            if getattr(item, name) is None:
+                setattr(item, name, value)
+
     def to_item(self) -> ArticleItem:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -292,19 +290,10 @@ def label_value(text: str, labels: tuple[str, ...]) -> str | None:
 
 def head_entry(tag: str, attrs: Mapping[str, str]) -> tuple[str | None, str | None]:
     """A head tag's key and value: a ``<meta>``'s property (or name) and content, a ``<link>``'s
-    ``link:<rel>`` and href; from either parser's tag name and attributes."""
+    ``link:<rel>`` and href."""
     if tag == "meta":
         return attrs.get("property") or attrs.get("name"), attrs.get("content")
     return f"link:{(attrs.get('rel') or '').lower()}", attrs.get("href")
-
-
-def read_head(tags: Iterable[tuple[str, Mapping[str, str]]], found: dict[str, str]) -> dict[str, str]:
-    """Add each tag's :func:`head_entry` to ``found``, the first of each key kept."""
-    for tag, attrs in tags:
-        key, value = head_entry(tag, attrs)
-        if key and value is not None:
-            found.setdefault(key, value)
-    return found
 
 
 def labelled_values(lines: Iterable[str], labels: dict[str, tuple[str, ...]]) -> dict[str, str]:
@@ -322,70 +311,3 @@ def labelled_values(lines: Iterable[str], labels: dict[str, tuple[str, ...]]) ->
 
 #: The labelled fields a page shows outside its body, and the labels that announce each.
 LABELLED = {"author": AUTHOR, "source": SOURCE, "views": VIEWS}
-
-
-class LxmlArticlePage(ArticlePage):
-    """A page object reading lxml's tree: XPath axes for the 2021 layout's text anchors."""
-
-    def __init__(self, root: etree._Element, url: str, ids: PageIndex | None = None) -> None:
-        self.root = root
-        self.url = url
-        self.ids = id_index(root) if ids is None else ids
-
-    @cached_property
-    def head(self) -> dict[str, str]:
-        """From one pass over the head (instead of one whole-page XPath per lookup)."""
-        head = self.root.find("head")
-        return read_head(((el.tag, el.attrib) for el in head.iter("meta", "link")) if head is not None else (), {})
-
-    def anchored(self, scope: etree._Element, labels: dict[str, tuple[str, ...]]) -> dict[str, str]:
-        """Values after visible labels ("Tác giả:" → author) inside ``scope``, in one pass.
-
-        ``labels`` maps a field to the labels that announce it; a value runs to a "|" separator.
-        """
-        return labelled_values(self._label_lines(scope, labels), labels)
-
-    def _label_lines(self, scope: etree._Element, labels: dict[str, tuple[str, ...]]) -> Iterator[str]:
-        """The text of each block holding a short text (≤ 160 characters) with a label, lazily."""
-        pattern = _label_pattern(tuple(label for group in labels.values() for label in group))
-        # a Python scan with one regex is twice as fast as XPath contains() over long paragraphs
-        for node in xpath(".//text()")(scope):
-            if len(node) > 160 or not pattern.search(node):
-                continue
-            parent = text_holder(node)
-            if parent is None or parent.tag in ("script", "style", "title", "option"):
-                continue
-            block = parent
-            while block.tag in INLINE_LABEL_TAGS and block.getparent() is not None:
-                block = block.getparent()
-            yield text_of(block) or ""
-
-    def image(self, img: etree._Element, caption: str | None) -> Image | None:
-        return make_image(img.attrib, self.url, caption)
-
-    def related(self, body: etree._Element | None) -> list:
-        def excluded(el: etree._Element) -> bool:
-            for anc in el.iterancestors():
-                if anc is body or anc.tag in ("nav", "header", "footer"):
-                    return True
-                ident = anc.get("id")
-                if ident and _FURNITURE.search(ident):
-                    return True
-            return False
-
-        return related_lists(self.root, self.url, self.is_related_link, excluded, absolute, self.ids)
-
-    def crumbs_from(self, items: list[etree._Element]) -> list[Crumb]:
-        out = []
-        for li in items:
-            name = text_of(first(li, ".//*[@itemprop='name']", ".")) or None
-            href = first(li, ".//a/@href")
-            if name:
-                out.append(Crumb(name=name, url=absolute(self.url, href) if href else None))
-        return out
-
-    def fill_from_labels(self, item: ArticleItem, scope: etree._Element) -> None:
-        """Author, source and views from labelled lines, where the body had none."""
-        wanted = {k: v for k, v in LABELLED.items() if getattr(item, k) is None}
-        for name, value in self.anchored(scope, wanted).items() if wanted else ():
-            setattr(item, name, value)

@@ -1,18 +1,19 @@
-"""Article body: paragraphs, captions and a cleaned HTML fragment.
+"""Article body: paragraphs, captions and a cleaned HTML fragment, read on lexbor's tree.
 
 Shared by every layout: the portal's editors produced three caption forms
 (figure/figcaption, an em/i paragraph right after an image-only paragraph, and
-a table whose next row holds the caption) whatever the page template was.
+a table whose next row holds the caption) whatever the page template was. Break markers are
+inserted as text nodes, so lexbor's C-level ``text()`` yields the body as one stream.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from copy import deepcopy
 from dataclasses import dataclass, field
+from html import escape
 
-from lxml import etree
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..items import Image
 from ..text import clean, clean_lines, has_invisible
@@ -42,15 +43,6 @@ class Body:
         return "\n\n".join(self.paragraphs)
 
 
-def _has_text(el: etree._Element) -> bool:
-    return bool("".join(el.itertext()).strip())
-
-
-def _only_image(el: etree._Element) -> bool:
-    """An element that shows images and nothing else (an "image-only paragraph")."""
-    return el.tag != "img" and not _has_text(el) and next(el.iter("img"), None) is not None
-
-
 def is_caption_class(cls: str | None) -> bool:
     """A class an editor gave a caption ("caption", Vietnamese "chú thích")."""
     cls = (cls or "").lower()
@@ -63,56 +55,6 @@ def mostly_emphasis(text: str, emphasised: str) -> bool:
     return bool(text) and len(emphasised) >= len(text) * 0.9 and len(text) < 400
 
 
-def _whole_emphasis(el: etree._Element) -> bool:
-    """A block whose whole visible text is emphasised (em/i), or marked as a caption."""
-    if is_caption_class(el.get("class")):
-        return True
-    return mostly_emphasis("".join(el.itertext()), "".join(t for e in el.iter("em", "i") for t in e.itertext()))
-
-
-def _next_block(el: etree._Element) -> etree._Element | None:
-    """The next sibling element with something to show, skipping blank spacers."""
-    sib = el.getnext()
-    while sib is not None and not isinstance(sib.tag, str):
-        sib = sib.getnext()
-    while sib is not None and sib.tag in ("p", "div", "br") and not _has_text(sib) and next(sib.iter("img"), None) is None:
-        if (sib.tail or "").strip():
-            return None
-        sib = sib.getnext()
-    if (el.tail or "").strip():
-        return None
-    return sib
-
-
-def _caption_for(img: etree._Element) -> etree._Element | None:
-    """Find the element holding ``img``'s caption, in the three forms the portal uses."""
-    fig = next((a for a in img.iterancestors("figure")), None)
-    if fig is not None:
-        cap = fig.find(".//figcaption")
-        return cap if cap is not None and _has_text(cap) else None
-    row = next(img.iterancestors("tr"), None)
-    if row is not None:
-        table = next(row.iterancestors("table"), None)
-        if table is not None and len(table.xpath(".//img")) == 1:
-            nxt = row.getnext()
-            while nxt is not None and not isinstance(nxt.tag, str):
-                nxt = nxt.getnext()
-            if nxt is not None and nxt.tag == "tr" and _has_text(nxt) and next(nxt.iter("img"), None) is None:
-                return nxt
-    # climb to the outermost image-only block, then look at what follows it
-    holder = img
-    for anc in img.iterancestors():
-        if anc.tag in ("body", "html") or not _only_image(anc):
-            break
-        holder = anc
-    if holder is img and (img.tail or "").strip():
-        return None
-    nxt = _next_block(holder)
-    if nxt is None or nxt.tag not in ("p", "div", "em", "i", "span", "figcaption") or not _has_text(nxt):
-        return None
-    return nxt if nxt.tag in ("em", "i") or _whole_emphasis(nxt) else None
-
-
 def make_image(attrs: Mapping[str, str | None], base_url: str, caption: str | None) -> Image | None:
     """An image from its ``<img>``'s attributes (lxml's or lexbor's): lazy-loading ones too."""
     src = attrs.get("src") or attrs.get("data-src") or attrs.get("data-original")
@@ -120,50 +62,6 @@ def make_image(attrs: Mapping[str, str | None], base_url: str, caption: str | No
     if url is None:
         return None
     return Image(url=url, caption=clean(caption), alt=clean(attrs.get("alt")))
-
-
-def _drop_keep_tail(el: etree._Element) -> None:
-    """Remove ``el`` but keep the text that follows it."""
-    parent = el.getparent()
-    if el.tail:
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
-
-
-def _clean_tree(root: etree._Element, base_url: str) -> None:
-    """Strip what is never content, and make addresses absolute, in place."""
-    for bad in list(root.iter(etree.Comment, etree.ProcessingInstruction, *_DROP)):
-        if bad is root:
-            continue
-        parent = bad.getparent()
-        if parent is not None:
-            _drop_keep_tail(bad)
-    for el in root.iter():
-        for attr in el.keys():  # noqa: SIM118 - an element is no dict: keys() is its attribute names, no proxy
-            if attr[:2].lower() == "on":
-                del el.attrib[attr]
-            elif attr == "href" or attr == "src":
-                url = absolute(base_url, el.get(attr))
-                if url is None:
-                    del el.attrib[attr]
-                else:
-                    el.set(attr, url)
-
-
-def _mark_breaks(root: etree._Element) -> None:
-    """Write paragraph and line breaks into the text itself, so lxml's C-level ``itertext``
-    yields the body as one stream (a recursive Python walk was most of the body's cost)."""
-    for el in root.iter():
-        tag = el.tag
-        if tag == "br":
-            el.tail = _BR + (el.tail or "")
-        elif tag in BLOCK:
-            el.text = _PB + (el.text or "")
-            el.tail = _PB + (el.tail or "")
 
 
 def split_paragraphs(stream: str) -> list[str]:
@@ -190,41 +88,166 @@ def split_paragraphs(stream: str) -> list[str]:
     return out
 
 
-def extract_body(nodes: list[etree._Element], base_url: str, copy: bool = True) -> Body:
-    """Body from one container (or the run of sibling nodes that make it up).
+_DROP_SELECTOR = ", ".join(_DROP)
+#: An event attribute as lexbor writes it: lower-case name, one space before, "=" after (a literal
+#: prefix the regex engine finds fast; text that looks alike only costs a needless look).
+_EVENT_ATTR = re.compile(r" on[a-z]+=")
+_SPACERS = ("p", "div", "br")
+_CAPTION_TAGS = ("p", "div", "em", "i", "span", "figcaption")
 
-    The nodes are copied (``copy``) unless their tree is the body's alone: the page's own tree
-    must stay whole for the fields read after the body.
-    """
-    holder = etree.Element("div")
-    rows: etree._Element | None = None
-    for node in nodes:
-        if copy:
-            node = deepcopy(node)
-        if node.tag in _TABLE_PARTS:  # rows lifted out of a layout table stay valid HTML
-            if rows is None:
-                rows = etree.SubElement(holder, "table")
-            rows.append(node)
-        else:
-            rows = None
-            holder.append(node)
-    _clean_tree(holder, base_url)
-    fragment = "".join(etree.tostring(c, encoding="unicode", method="html", with_tail=True) for c in holder)
-    captions = [(img, _caption_for(img)) for img in holder.iter("img")]
-    _mark_breaks(holder)
+
+def _has_text(el: LexborNode) -> bool:
+    return bool(el.text().strip())
+
+
+def _has_img(el: LexborNode) -> bool:
+    return el.tag == "img" or el.css_first("img") is not None
+
+
+def _only_image(el: LexborNode) -> bool:
+    """An element that shows images and nothing else (an "image-only paragraph")."""
+    return el.tag != "img" and not _has_text(el) and el.css_first("img") is not None
+
+
+def _whole_emphasis(el: LexborNode) -> bool:
+    """A block whose whole visible text is emphasised (em/i), or marked as a caption."""
+    if is_caption_class(el.attrs.get("class")):
+        return True
+    emphasised = el.css("em, i")  # the element itself included, as lxml's iter() does
+    return mostly_emphasis(el.text(), "".join(e.text() for e in emphasised))
+
+
+def _after(el: LexborNode) -> tuple[str, LexborNode | None]:
+    """The text right after ``el`` (lxml's tail) and the next element sibling."""
+    tail = []
+    node = el.next
+    while node is not None and not node.is_element_node:
+        if node.is_text_node:
+            tail.append(node.text(deep=False))
+        node = node.next
+    return "".join(tail), node
+
+
+def _next_block(el: LexborNode) -> LexborNode | None:
+    """The next sibling element with something to show, skipping blank spacers."""
+    tail, sib = _after(el)
+    while sib is not None and sib.tag in _SPACERS and not _has_text(sib) and not _has_img(sib):
+        between, following = _after(sib)
+        if between.strip():
+            return None
+        sib = following
+    if tail.strip():
+        return None
+    return sib
+
+
+def _caption_for(img: LexborNode, body: LexborNode) -> LexborNode | None:
+    """Find the element holding ``img``'s caption, in the three forms the portal uses."""
+    ups: list[LexborNode] = []
+    node = img.parent
+    while node is not None and node.is_element_node:
+        ups.append(node)
+        if node.mem_id == body.mem_id:
+            break
+        node = node.parent
+    fig = next((a for a in ups if a.tag == "figure"), None)
+    if fig is not None:
+        cap = fig.css_first("figcaption")
+        return cap if cap is not None and _has_text(cap) else None
+    at = next((i for i, a in enumerate(ups) if a.tag == "tr"), None)
+    if at is not None:
+        table = next((a for a in ups[at + 1:] if a.tag == "table"), None)
+        if table is not None and len(table.css("img")) == 1:
+            _, nxt = _after(ups[at])
+            if nxt is not None and nxt.tag == "tr" and _has_text(nxt) and not _has_img(nxt):
+                return nxt
+    # climb to the outermost image-only block, then look at what follows it
+    holder = img
+    for anc in ups:
+        if anc.tag in ("body", "html") or not _only_image(anc):
+            break
+        if anc.mem_id == body.mem_id:
+            return None  # the whole body is the image: nothing follows it inside the body
+        holder = anc
+    if holder is img and _after(img)[0].strip():
+        return None
+    nxt = _next_block(holder)
+    if nxt is None or nxt.tag not in _CAPTION_TAGS or not _has_text(nxt):
+        return None
+    return nxt if nxt.tag in ("em", "i") or _whole_emphasis(nxt) else None
+
+
+def _clean_tree(body: LexborNode, base_url: str, inner: bool = False) -> str:
+    """Strip what is never content, make addresses absolute, in place; the cleaned fragment."""
+    # scripts, forms and the like, removed innermost first (reverse document order), so no
+    # removal touches a node an earlier one freed
+    for node in reversed([n for n in body.css(_DROP_SELECTOR) if n.mem_id != body.mem_id]):
+        node.decompose()
+    for el in body.css("[href], [src]"):
+        attrs = el.attrs
+        for name in ("href", "src"):
+            if name in attrs:
+                value = attrs.get(name)
+                url = absolute(base_url, value)
+                if url is None:
+                    del attrs[name]
+                elif url != value:
+                    attrs[name] = url
+    fragment = (body.inner_html if inner else body.html) or ""
+    if "<!--" in fragment:  # comments: rare in a body, so looked for in the markup before any walk
+        for node in reversed([n for n in body.traverse(include_text=True) if n.is_comment_node]):
+            node.decompose()
+        fragment = (body.inner_html if inner else body.html) or ""
+    if _EVENT_ATTR.search(fragment):  # rare: looked for in the markup, not on every element
+        for el in body.css("*"):
+            for name in [n for n in el.attrs if n[:2].lower() == "on"]:
+                del el.attrs[name]
+        fragment = (body.inner_html if inner else body.html) or ""
+    return fragment
+
+
+def extract_body(body: LexborNode, base_url: str, inner: bool = False) -> Body:
+    """Body from its container. Edits the tree: read every other field first. ``inner``: the
+    fragment is what the container holds, not the container itself (a wrapper of our own)."""
+    fragment = _clean_tree(body, base_url, inner)
+    elements = [node for node in body.traverse() if node.is_element_node]  # comments are gone; other nodes may not be
+    captions = [(img, _caption_for(img, body)) for img in elements if img.tag == "img"]
+    for el in elements:
+        tag = el.tag
+        if tag == "br":
+            el.replace_with(_BR)
+        elif tag in BLOCK:
+            el.insert_before(_PB)
+            el.insert_after(_PB)
     images: list[Image] = []
     for img, cap_el in captions:
-        caption = None
-        if cap_el is not None:
-            caption = " ".join(split_paragraphs("".join(cap_el.itertext()))) or None
-        image = make_image(img.attrib, base_url, caption)
+        caption = " ".join(split_paragraphs(cap_el.text())) or None if cap_el is not None else None
+        image = make_image(img.attrs, base_url, caption)
         if image is not None:
             images.append(image)
-    for cap_el in {id(c): c for _, c in captions if c is not None}.values():
-        if cap_el.getparent() is not None:
-            _drop_keep_tail(cap_el)
+    for cap_el in {c.mem_id: c for _, c in captions if c is not None}.values():
+        cap_el.decompose()
     paras: list[str] = []
     meta: list[str] = []
-    for para in split_paragraphs("".join(holder.itertext())):
+    for para in split_paragraphs(body.text()):
         (meta if _META_LINE.match(para) else paras).append(para)
-    return Body(paragraphs=paras, html=fragment.strip(), images=images, meta_lines=meta)
+    # lexbor writes U+00A0 as "&nbsp;", lxml (the 2021 layout's body) as itself: one form for both
+    return Body(paragraphs=paras, html=fragment.replace("&nbsp;", "\xa0").strip(), images=images, meta_lines=meta)
+
+
+def extract_body_nodes(nodes: list[LexborNode], base_url: str) -> Body:
+    """Body from a run of nodes that share no container of their own (the 2021 layout's body lies
+    between two text anchors), copied into a wrapper: the page's tree stays whole. Rows lifted
+    out of a layout table go back into a table, so they stay rows."""
+    parts: list[str] = []
+    in_rows = False
+    for node in nodes:
+        rows = node.tag in _TABLE_PARTS or (in_rows and node.is_text_node)  # a row's tail stays beside it
+        if rows != in_rows:
+            parts.append("<table>" if rows else "</table>")
+            in_rows = rows
+        parts.append(escape(node.text(deep=False), quote=False) if node.is_text_node else node.html or "")
+    if in_rows:
+        parts.append("</table>")
+    wrapper = LexborHTMLParser(f"<div>{''.join(parts)}</div>").body.first_child
+    return extract_body(wrapper, base_url, inner=True)

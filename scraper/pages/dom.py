@@ -1,9 +1,9 @@
-"""The lexbor tree (selectolax) and the helpers every page object reading it shares.
+"""The lexbor tree (selectolax) and the node helpers every page object shares.
 
 lxml's element-by-element walks were most of an article's extraction time. lexbor parses in
-about half lxml's time and runs selectors in C, so today's portal is read by asking CSS for the
-subtree that holds each field. The 2021 layout's anchors need XPath's axes and stay on lxml
-(``base.LxmlArticlePage``).
+about half lxml's time and runs selectors in C, so pages are read by asking CSS for the subtree
+that holds each field; the axes a selector cannot express (what precedes or follows a text
+anchor) are walks written here once.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from operator import add
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..text import clean
-from .base import _FURNITURE
 
 _SEP = "\x00"
+#: Ids of a page's navigation, header and footer blocks.
+_FURNITURE = re.compile(r"^(footer|header|hd_print|menu|nav)", re.I)
 
 
 class ExtractionLimit(Exception):
@@ -186,6 +187,28 @@ def ancestors(node: LexborNode) -> Iterator[LexborNode]:
         node = node.parent
 
 
+def common_ancestor(a: LexborNode, b: LexborNode) -> LexborNode:
+    """The lowest element holding both ``a`` and ``b``: the article's own container."""
+    mine = {a.mem_id} | {x.mem_id for x in ancestors(a)}
+    for anc in (b, *ancestors(b)):
+        if anc.mem_id in mine:
+            return anc
+    return a
+
+
+def preceding(el: LexborNode) -> Iterator[LexborNode]:
+    """Elements before ``el`` in reverse document order, its ancestors excepted (XPath's
+    ``preceding`` axis), lazily."""
+    node: LexborNode | None = el
+    while node is not None and node.is_element_node:
+        sib = node.prev
+        while sib is not None:
+            if sib.is_element_node:
+                yield from reversed([d for d in sib.traverse() if d.is_element_node])
+            sib = sib.prev
+        node = node.parent
+
+
 def following_text(el: LexborNode) -> Iterator[tuple[str, LexborNode]]:
     """Text after ``el`` in document order, each with the element that holds it, lazily."""
     node: LexborNode | None = el
@@ -214,6 +237,8 @@ class PageText:
         self.scope = scope
         self.joined = scope.text(separator=_SEP)  # page_bytes removed every control character
         self.parts = self.joined.split(_SEP)
+        #: what several fields or page types ask of the same page, found once (``related``'s candidates)
+        self.memo: dict[object, object] = {}
 
     @cached_property
     def nodes(self) -> list[LexborNode] | None:

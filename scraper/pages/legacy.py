@@ -9,186 +9,231 @@ is built of tables or divs.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from functools import cached_property
 
-from lxml import etree
+from selectolax.lexbor import LexborNode
 
 from ..dates import find_time
 from ..items import ArticleItem, Crumb
 from ..text import clean
 from ..urls import absolute
-from .base import LxmlArticlePage, NotAnArticle, PageIndex, common_ancestor, first, text_holder, text_of, xpath
-from .body import BLOCK as _BLOCKS
-from .body import extract_body
-from .related import LABELS, find_headings, page_heading_candidates
+from .base import LABELLED, ArticlePage, NotAnArticle
+from .body import BLOCK, extract_body_nodes
+from .dom import ancestors, common_ancestor, preceding, text_of
+from .related import LABELS, find_headings
 
 _DATE_LABEL = re.compile("Ngày đăng|Ngày cập nhật")
-
-
-def date_anchors(root: etree._Element) -> list:
-    """Text nodes holding the "(Ngày đăng :…)" label: a Python scan with one regex is several
-    times faster than XPath ``contains()`` over a page of long paragraphs."""
-    return [t for t in xpath("//body//text()")(root) if len(t) < 200 and _DATE_LABEL.search(t)]
-
-
-def page_date_anchors(root: etree._Element, ids: PageIndex) -> list:
-    """The page's :func:`date_anchors`, made once: recognising the layout needs them, then the date."""
-    return ids.once("date_anchors", lambda: date_anchors(root))
-
-
-_FOOTER_ANCHOR = (
-    "following::text()[contains(., 'TRANG THÔNG TIN ĐIỆN TỬ') or starts-with(normalize-space(), 'Giấy phép')"
-    " or starts-with(normalize-space(), 'Bản quyền') or contains(., 'Ghi rõ nguồn')][1]"
-)
 _SEPARATORS = re.compile(r"\s*[›»>|/\\→•]+\s*")
-#: The nearest text before the title that is "Trang chủ", or starts a trail with it and a separator.
-_HOME = (
-    "preceding::text()[normalize-space()='Trang chủ' or (starts-with(normalize-space(), 'Trang chủ')"
-    " and contains('›»>|/\\→•', substring(normalize-space(substring-after(., 'Trang chủ')), 1, 1))"
-    " and string-length(normalize-space(substring-after(., 'Trang chủ'))) > 0)][1]"
-)
+_HOME = "Trang chủ"
+#: What may follow "Trang chủ" in a trail written as one text ("Trang chủ » Tin tức").
+_TRAIL_MARKS = "›»>|/\\→•"
 _TITLE_NAME = re.compile(r"(?i)title|tieude")
+_PAGE_EDGES = ("body", "html", "form")
 
 
-def _preceding(el: etree._Element):
-    """Elements before ``el`` in reverse document order, its ancestors excepted (XPath's ``preceding``)."""
-    node = el
-    while node is not None:
-        for sib in node.itersiblings(preceding=True):
-            if isinstance(sib.tag, str):
-                yield from reversed([d for d in sib.iter() if isinstance(d.tag, str)])
-        node = node.getparent()
+def _is_footer_text(text: str) -> bool:
+    """The portal's footer, where a page without related lists ends its body."""
+    shown = " ".join(text.split())
+    return ("TRANG THÔNG TIN ĐIỆN TỬ" in text or shown.startswith(("Giấy phép", "Bản quyền"))
+            or "Ghi rõ nguồn" in text)
 
 
-def _shows_only(parent: etree._Element, child: etree._Element) -> bool:
+def _starts_trail(text: str) -> bool:
+    """"Trang chủ" alone, or the start of a trail written as one text."""
+    shown = " ".join(text.split())
+    if shown == _HOME:
+        return True
+    rest = " ".join(text.partition(_HOME)[2].split()) if shown.startswith(_HOME) else ""
+    return bool(rest) and rest[0] in _TRAIL_MARKS
+
+
+def _shows_only(parent: LexborNode, child: LexborNode) -> bool:
     """Whether ``parent`` shows no text besides ``child``'s (stops at the first other text)."""
-    if (parent.text or "").strip():
-        return False
-    for other in parent:
-        if (other.tail or "").strip():
+    target = child.mem_id
+    for other in parent.iter(include_text=True):
+        if other.is_text_node:
+            if other.text(deep=False).strip():
+                return False
+        elif other.is_element_node and other.mem_id != target and other.text().strip():
             return False
-        if other is not child and isinstance(other.tag, str) and any(t.strip() for t in other.itertext()):
-            return False  # (a comment or processing instruction shows nothing but its tail)
     return True
 
 
-def _outermost_same_text(el: etree._Element) -> etree._Element:
+def _outermost_same_text(el: LexborNode) -> LexborNode:
     """Climb while the parent shows nothing but ``el``'s text (wrapper spans, cells, rows)."""
-    parent = el.getparent()
-    while parent is not None and parent.tag not in ("body", "html", "form") and _shows_only(parent, el):
-        el, parent = parent, parent.getparent()
+    parent = el.parent
+    while parent is not None and parent.is_element_node and parent.tag not in _PAGE_EDGES and _shows_only(parent, el):
+        el, parent = parent, parent.parent
     return el
 
 
-def _text_shorter_than(el: etree._Element, limit: int) -> bool:
-    """Whether ``el``'s text is under ``limit`` characters, without joining a long text."""
+def _text_shorter_than(el: LexborNode, limit: int) -> bool:
+    """Whether ``el``'s text is under ``limit`` characters (each text node's stripped), without
+    joining a long text."""
     total = 0
-    for piece in el.itertext():
-        total += len(piece.strip())
-        if total >= limit:
-            return False
+    for node in el.traverse(include_text=True):
+        if node.is_text_node:
+            total += len(node.text(deep=False).strip())
+            if total >= limit:
+                return False
     return True
 
 
-def _info_line(el: etree._Element) -> etree._Element:
+def _info_line(el: LexborNode) -> LexborNode:
     """The short block around the date ("(Ngày đăng :…) | Lượt xem: N"): all of it precedes the body."""
-    for anc in [el, *el.iterancestors()]:
-        if anc.tag in ("body", "html", "form"):
+    for anc in (el, *ancestors(el)):
+        if anc.tag in _PAGE_EDGES:
             break
-        if anc.tag in _BLOCKS:
+        if anc.tag in BLOCK:
             return anc if _text_shorter_than(anc, 200) else el
     return el
 
 
-class LegacyArticlePage(LxmlArticlePage):
+class _Nodes:
+    """The body's nodes in document order (elements, texts, comments), for the axes the 2021
+    anchors need: the texts before or after an element, and the run of nodes between two."""
+
+    def __init__(self, scope: LexborNode) -> None:
+        self.all = list(scope.traverse(include_text=True))
+        self.at = {node.mem_id: i for i, node in enumerate(self.all)}
+
+    def end(self, el: LexborNode) -> int:
+        """The position of ``el``'s last descendant (``el``'s own when it has none)."""
+        node: LexborNode | None = el
+        while node is not None and node.mem_id in self.at:
+            if node.next is not None and node.next.mem_id in self.at:
+                return self.at[node.next.mem_id] - 1
+            node = node.parent
+        return len(self.all) - 1
+
+    def texts_before(self, el: LexborNode) -> Iterator[LexborNode]:
+        """Text nodes before ``el``, nearest first (XPath's ``preceding::text()``)."""
+        all_ = self.all
+        for i in range(self.at.get(el.mem_id, 0) - 1, -1, -1):
+            if all_[i].is_text_node:
+                yield all_[i]
+
+    def texts_after(self, el: LexborNode) -> Iterator[LexborNode]:
+        """Text nodes after ``el`` and all it holds, in document order (``following::text()``)."""
+        all_ = self.all
+        for i in range(self.end(el) + 1, len(all_)):
+            if all_[i].is_text_node:
+                yield all_[i]
+
+    def between(self, start: LexborNode, stop: LexborNode | None) -> list[LexborNode]:
+        """The largest subtrees lying wholly after ``start`` and before ``stop``, each with the
+        text that follows it up to the next element."""
+        scope = common_ancestor(start, stop) if stop is not None else self.all[0]
+        lo = self.end(start)
+        hi = self.at.get(stop.mem_id, len(self.all)) if stop is not None else len(self.all)
+        at, end = self.at, self.end
+
+        def collect(node: LexborNode) -> list[LexborNode]:
+            out: list[LexborNode] = []
+            taken = False
+            for child in node.iter(include_text=True):
+                if child.is_text_node:
+                    if taken:
+                        out.append(child)
+                    continue
+                first = at[child.mem_id]
+                last = end(child)
+                taken = first > lo and last < hi
+                if taken:
+                    out.append(child)
+                elif first <= lo <= last or first <= hi <= last:
+                    out.extend(collect(child))
+            return out
+
+        return collect(scope)
+
+
+def _holder(text: LexborNode) -> LexborNode | None:
+    parent = text.parent
+    return parent if parent is not None and parent.is_element_node else None
+
+
+class LegacyArticlePage(ArticlePage):
     layout = "legacy"
 
-    @staticmethod
-    def matches(root: etree._Element, ids: PageIndex) -> bool:
-        return any(find_time(str(t)) for t in page_date_anchors(root, ids))
+    def matches(self) -> bool:
+        """A "(Ngày đăng :…)" line with a date: the one anchor every 2021 page shows."""
+        text = self.text
+        return bool(_DATE_LABEL.search(text.joined)) and any(
+            find_time(part) for part in text.parts if len(part) < 200 and _DATE_LABEL.search(part)
+        )
 
-    def date_element(self) -> tuple[etree._Element, str] | None:
-        for node in page_date_anchors(self.root, self.ids):
-            parent = text_holder(node)
-            if parent is None:
+    @cached_property
+    def nodes(self) -> _Nodes:
+        return _Nodes(self.tree.body or self.root)
+
+    def date_element(self) -> tuple[LexborNode, str] | None:
+        for node in self.nodes.all:
+            if not node.is_text_node:
                 continue
-            for el in (parent, parent.getparent()):
-                found = find_time(text_of(el) or "") if el is not None else None
+            text = node.text(deep=False)
+            if len(text) >= 200 or not _DATE_LABEL.search(text) or (parent := _holder(node)) is None:
+                continue
+            for el in (parent, parent.parent):
+                found = find_time(text_of(el) or "") if el is not None and el.is_element_node else None
                 if found:
                     return _info_line(_outermost_same_text(parent)), found[0]
         return None
 
-    def title_element(self, date_el: etree._Element) -> etree._Element | None:
+    def title_element(self, date_el: LexborNode) -> LexborNode | None:
         """The nearest h1 before the date line, else the nearest element named like a title
         (``title``, ``TieuDe``), else the block of the nearest text before the date."""
         named = None
-        for el in _preceding(date_el):
+        for el in preceding(date_el):
             if el.tag == "h1" and (text_of(el) or ""):
                 return el
             if (
                 named is None and el.tag != "title"
-                and _TITLE_NAME.search(f"{el.get('class', '')} {el.get('id', '')}") and text_of(el)
+                and _TITLE_NAME.search(f"{el.attrs.get('class') or ''} {el.attrs.get('id') or ''}") and text_of(el)
             ):
                 named = el
         if named is not None:
             return named
-        texts = date_el.xpath("preceding::text()[normalize-space()][1]")
-        return text_holder(texts[0]) if texts else None
+        shown = next((t for t in self.nodes.texts_before(date_el) if t.text(deep=False).strip()), None)
+        return _holder(shown) if shown is not None else None
 
-    def breadcrumbs(self, before: etree._Element) -> list[Crumb]:
+    def breadcrumbs(self, before: LexborNode) -> list[Crumb]:
         """The nearest "Trang chủ" before the title: a crumb of its own (a link), or the start
         of a trail written as one text ("Trang chủ » Tin tức » An ninh trật tự")."""
-        homes = before.xpath(_HOME)
-        if not homes:
-            return []
-        holder = text_holder(homes[0])
+        home = next((t for t in self.nodes.texts_before(before) if _starts_trail(t.text(deep=False))), None)
+        holder = _holder(home) if home is not None else None
         if holder is None:
             return []
         title_text = text_of(before) or ""
-        while holder.getparent() is not None and len(self._pieces(holder)) < 2:
-            parent = holder.getparent()
+        while holder.parent is not None and holder.parent.is_element_node and len(self._pieces(holder)) < 2:
+            parent = holder.parent
             if parent.tag in ("body", "form") or (title_text and title_text in (text_of(parent) or "")):
                 break
             holder = parent
         return self._pieces(holder)
 
-    def _pieces(self, holder: etree._Element) -> list[Crumb]:
+    def _pieces(self, holder: LexborNode) -> list[Crumb]:
         crumbs = []
-        for node in holder.xpath(".//text()[normalize-space()]"):
-            owner = text_holder(node)
-            if owner is None:
+        for node in holder.traverse(include_text=True):
+            if not node.is_text_node or not (text := node.text(deep=False)).strip() or (owner := _holder(node)) is None:
                 continue
-            link = owner if owner.tag == "a" else next((a for a in owner.iterancestors() if a.tag == "a"), None)
-            for piece in _SEPARATORS.split(str(node)):
+            link = owner if owner.tag == "a" else next((a for a in ancestors(owner) if a.tag == "a"), None)
+            for piece in _SEPARATORS.split(text):
                 name = clean(piece)
                 if name:
-                    crumbs.append(Crumb(name=name, url=absolute(self.url, link.get("href")) if link is not None else None))
+                    href = link.attrs.get("href") if link is not None else None
+                    crumbs.append(Crumb(name=name, url=absolute(self.url, href) if link is not None else None))
         return crumbs
 
-    def body_nodes(self, start: etree._Element, stop: etree._Element | None) -> list[etree._Element]:
-        """The largest subtrees lying wholly between the date line and the first related list."""
-        scope = common_ancestor(start, stop) if stop is not None else start.getroottree().getroot().find("body")
-        if scope is None:
-            return []
-        order: dict[etree._Element, int] = {}
-        for i, el in enumerate(scope.iter()):
-            order[el] = i
-        end: dict[etree._Element, int] = {}
-        for el in reversed(list(order)):
-            last = el[-1] if len(el) else None
-            end[el] = end[last] if last is not None else order[el]
-        lo = end.get(start, -1)
-        hi = order.get(stop, len(order)) if stop is not None else len(order)
-
-        def collect(node: etree._Element) -> list[etree._Element]:
-            out: list[etree._Element] = []
-            for child in node:
-                if order[child] > lo and end[child] < hi:
-                    out.append(child)
-                elif order[child] <= lo <= end[child] or order[child] <= hi <= end[child]:
-                    out.extend(collect(child))
-            return out
-
-        return collect(scope)
+    def body_end(self, date_el: LexborNode) -> LexborNode | None:
+        """The first related-list heading after the date line, else the footer."""
+        for heading, label in find_headings(self.text.scope, lambda el: False, self.text):
+            if label.casefold() in LABELS and self.nodes.at.get(heading.mem_id, -1) > self.nodes.at[date_el.mem_id]:
+                return heading
+        footer = next((t for t in self.nodes.texts_after(date_el) if _is_footer_text(t.text(deep=False))), None)
+        holder = _holder(footer) if footer is not None else None
+        return _outermost_same_text(holder) if holder is not None else None
 
     def to_item(self) -> ArticleItem:
         found = self.date_element()
@@ -196,18 +241,8 @@ class LegacyArticlePage(LxmlArticlePage):
             raise NotAnArticle("no 'Ngày đăng' date line")
         date_el, date_raw = found
         title_el = self.title_element(date_el)
-        order = {el: i for i, el in enumerate(self.root.iter())}
-        headings = [
-            h for h, label in find_headings(self.root, lambda el: False, page_heading_candidates(self.root, self.ids))
-            if label.casefold() in LABELS and order.get(h, -1) > order[date_el]
-        ]
-        stop = min(headings, key=order.__getitem__) if headings else None
-        if stop is None:
-            footer = date_el.xpath(_FOOTER_ANCHOR)
-            footer_el = text_holder(footer[0]) if footer else None
-            stop = _outermost_same_text(footer_el) if footer_el is not None else None
-        body = extract_body(self.body_nodes(date_el, stop), self.url)
-        title = text_of(title_el) or self.meta("og:title") or text_of(first(self.root, "//title"))
+        body = extract_body_nodes(self.nodes.between(date_el, self.body_end(date_el)), self.url)
+        title = text_of(title_el) or self.meta("og:title") or text_of(self.root.css_first("title"))
         item = self.new_item(
             body,
             title=title,
@@ -216,7 +251,9 @@ class LegacyArticlePage(LxmlArticlePage):
             images=body.images,
             related=self.related(None),
         )
-        self.fill_from_labels(item, self.root.find("body") if self.root.find("body") is not None else self.root)
+        self.fill(item, self.anchored(self.tree.body or self.root, {
+            name: labels for name, labels in LABELLED.items() if getattr(item, name) is None
+        }))
         return item
 
     def is_related_link(self, url: str) -> bool:

@@ -11,12 +11,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from lxml import etree
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..dates import find_time_raw
 from ..text import clean, parse_count
 from ..urls import absolute, canonical_article_url, category_alias, is_article_url, is_web_url, same_site
-from .base import id_index, parse, text_of, xpath
+from .base import parse
+from .dom import ancestors, text_of
 
 _VIEWS = re.compile(r"(?:Đã xem|Lượt xem|Lượt đọc)\s*:?\s*([\d.,]+)", re.I)
 _NEXT_TEXT = frozenset(("»", "›", "next", "tiếp", "trang sau", ">", ">>"))
@@ -38,16 +39,18 @@ class ListingEntry:
 class ListingPage:
     """A category page or the home page: entries, pager and the site menu's categories."""
 
-    def __init__(self, root: etree._Element, url: str) -> None:
-        self.root = root
+    def __init__(self, tree: LexborHTMLParser, url: str) -> None:
+        self.tree = tree
+        self.root = tree.root
         self.url = url
 
     @classmethod
     def from_html(cls, markup: str | bytes, url: str) -> ListingPage:
         return cls(parse(markup), url)
 
-    def _in_furniture(self, el: etree._Element) -> bool:
-        return any(a.tag in ("nav", "header", "footer") for a in el.iterancestors())
+    @staticmethod
+    def _in_furniture(el: LexborNode) -> bool:
+        return any(a.tag in ("nav", "header", "footer") for a in ancestors(el))
 
     def entries(self) -> list[ListingEntry]:
         """Article links with their listing date/views, in page order, one per article."""
@@ -60,8 +63,9 @@ class ListingPage:
                 keys[href] = canonical_article_url(url) if url else None
             return keys[href]
 
-        for link in xpath("//body//a[@href]")(self.root):
-            url = absolute(self.url, link.get("href"))
+        body = self.tree.body
+        for link in body.css("a[href]") if body is not None else ():
+            url = absolute(self.url, link.attrs.get("href"))
             if not url or not is_article_url(url) or not same_site(url, self.url) or self._in_furniture(link):
                 continue
             key = canonical_article_url(url)
@@ -73,8 +77,8 @@ class ListingPage:
             shown = find_time_raw(text)  # parsed once, in the record chain
             views = _VIEWS.search(text)
             if entry is None:
-                entry = seen[key] = ListingEntry(url=url, title=text_of(link) or clean(link.get("title")))
-            entry.title = entry.title or text_of(link) or clean(link.get("title"))
+                entry = seen[key] = ListingEntry(url=url, title=text_of(link) or clean(link.attrs.get("title")))
+            entry.title = entry.title or text_of(link) or clean(link.attrs.get("title"))
             if shown and entry.published_raw is None:
                 entry.published_raw = shown
             if views and entry.views_raw is None:
@@ -83,32 +87,35 @@ class ListingPage:
 
     def next_url(self) -> str | None:
         """``link[rel=next]``, the pager's rel=next, or a pager link reading "»"."""
-        for href in xpath("//link[@rel='next']/@href | //a[@rel='next']/@href")(self.root):
-            url = absolute(self.url, href)
+        for el in self.root.css('link[rel="next"][href], a[rel="next"][href]'):
+            url = absolute(self.url, el.attrs.get("href"))
             if url:
                 return url
-        for a in xpath("//*[contains(@class, 'pagination') or contains(@class, 'pager')]//a[@href]")(self.root):
+        for a in self.root.css('[class*="pagination"] a[href], [class*="pager"] a[href]'):
             if (text_of(a) or "").casefold() in _NEXT_TEXT:
-                return absolute(self.url, a.get("href"))
+                return absolute(self.url, a.attrs.get("href"))
         return None
 
     def last_page(self) -> int | None:
         """The highest page number the pager links to."""
         numbers = [
-            cat[1] for href in xpath("//*[contains(@class, 'pagination')]//a/@href")(self.root)
-            if (url := absolute(self.url, href)) and (cat := category_alias(url))
+            cat[1] for a in self.root.css('[class*="pagination"] a[href]')
+            if (url := absolute(self.url, a.attrs.get("href"))) and (cat := category_alias(url))
         ]
         return max(numbers) if numbers else None
 
     def categories(self) -> list[str]:
         """Category addresses from the site menu (any link shaped ``/<alias>/``), in menu order."""
-        ids = id_index(self.root)
-        menus = [ids[i] for i in ids if "menu" in i.lower()] or xpath("//nav | //header")(self.root)
-        scopes = menus or [self.root]
+        menus = {}
+        for el in self.root.css("[id]"):  # the first element of each id naming a menu
+            ident = el.attrs.get("id") or ""
+            if "menu" in ident.lower():
+                menus.setdefault(ident, el)
+        scopes = list(menus.values()) or self.root.css("nav, header") or [self.root]
         out: list[str] = []
         for scope in scopes:
-            for href in xpath(".//a/@href")(scope):
-                url = absolute(self.url, href)
+            for a in scope.css("a[href]"):
+                url = absolute(self.url, a.attrs.get("href"))
                 if not url or not is_web_url(url) or not same_site(url, self.url):
                     continue
                 cat = category_alias(url)
@@ -142,14 +149,14 @@ def summarize_listing(markup: str | bytes, url: str, content_type: str | None = 
     return ListingSummary(page.entries_to_follow(), page.next_url(), page.last_page())
 
 
-def _entry_box(link: etree._Element, key: str, key_of: Callable[[str | None], str | None]) -> etree._Element:
+def _entry_box(link: LexborNode, key: str, key_of: Callable[[str | None], str | None]) -> LexborNode:
     """The largest ancestor whose links all point at this one article (``key``)."""
     box = link
-    for anc in link.iterancestors():
+    for anc in ancestors(link):
         if anc.tag in ("body", "html", "ul", "ol", "table", "tbody"):
             break
-        for a in anc.iter("a"):
-            href = a.get("href")
+        for a in anc.css("a"):
+            href = a.attrs.get("href")
             if href and not href.startswith("#") and key_of(href) != key:
                 return box
         box = anc

@@ -15,9 +15,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from ..dates import find_time
 from ..items import ArticleItem, Crumb, Image
 from ..text import clean
-from .base import NotAnArticle
-from .dom import ancestors, first_css, following_text, holding, inside, precedes, text_of
-from .dom_page import DomArticlePage
+from .base import ArticlePage, NotAnArticle
+from .dom import ancestors, common_ancestor, first_css, following_text, holding, inside, precedes, text_of
 
 #: Cascades, most specific first. Microdata on <meta>/<link> is hidden: only shown elements count.
 BODY = ("#news-bodyhtml", '[itemprop="articleBody"]:not(meta):not(link)', "#bodytext", ".bodytext")
@@ -100,16 +99,7 @@ def title_element(root: LexborNode) -> LexborNode | None:
     return None
 
 
-def common_ancestor(a: LexborNode, b: LexborNode) -> LexborNode:
-    """The lowest element holding both ``a`` and ``b``: the article's own container."""
-    mine = {a.mem_id} | {x.mem_id for x in ancestors(a)}
-    for anc in (b, *ancestors(b)):
-        if anc.mem_id in mine:
-            return anc
-    return a
-
-
-class NukeVietArticlePage(DomArticlePage):
+class NukeVietArticlePage(ArticlePage):
     layout = "nukeviet"
 
     def __init__(self, tree: LexborHTMLParser, url: str) -> None:

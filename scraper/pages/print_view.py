@@ -15,9 +15,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from ..items import ArticleItem
 from ..text import clean
 from ..urls import absolute, canonical_article_url, is_article_url, is_web_url
-from .base import NotAnArticle
+from .base import ArticlePage, NotAnArticle
 from .dom import first_css, text_of
-from .dom_page import DomArticlePage
 
 #: The home image's box: print.tpl writes it (image and caption) inside ``#hometext``, before the lead.
 IMGHOME = '[class*="imghome"]'
@@ -36,7 +35,7 @@ def lead_text(hometext: LexborNode | None) -> str | None:
                          if node.is_text_node and node.mem_id not in skipped))
 
 
-class PrintPage(DomArticlePage):
+class PrintPage(ArticlePage):
     """The view shows the article alone: title, date, lead, body, author and the article's
     address; no related lists, no breadcrumbs, no tags (NukeViet's core template, whatever the
     theme), so none are looked for."""

@@ -1,23 +1,23 @@
 """Related-link lists: a heading followed by links, each ``title (date)``.
 
-Themes relabel and rewrap these blocks, so they are found by their heading's
-text (known labels) or by heading-like elements whose section holds article links.
+Themes relabel and rewrap these blocks, so they are found by their heading's text (known
+labels, as an element's own text) or by heading-like elements that are no list items; a
+heading's section is its nearest ancestor holding links after it, up to the next heading.
+lexbor's selectors find the candidates in C, in document order, instead of a walk over every element.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from lxml import etree
+from selectolax.lexbor import LexborNode
 
 from ..dates import find_time, find_time_raw
 from ..items import RelatedLink
 from ..text import clean
-
-if TYPE_CHECKING:
-    from .base import PageIndex
+from ..urls import absolute
+from .dom import PageText, ancestors
 
 #: Headings the portal's themes have used for related lists (compared case-insensitively).
 LABELS = frozenset(
@@ -43,11 +43,6 @@ def label_of(shown: str) -> str | None:
     if not text or len(text) > 60:
         return None
     return text.rstrip(":").strip() or None
-
-
-def heading_label(el: etree._Element) -> str | None:
-    """The element's text when it is short enough to be a heading."""
-    return label_of("".join(el.itertext()))
 
 
 def is_known_label(own_text: str | None) -> bool:
@@ -84,156 +79,199 @@ def related_link(section: str, link_text: str, link_title: str | None, url: str,
     return RelatedLink(section=section, title=title, url=url, published_at_raw=date_raw) if title else None
 
 
-Candidates = tuple[list[etree._Element], list[etree._Element], dict[etree._Element, int]]
+_TEXT_TAG_SET = frozenset(_TEXT_TAGS)
+#: First letters of the known labels, either case.
+_INITIALS = frozenset(c for label in LABELS for c in (label[0], label[0].upper()))
+_LIKELY = 'h2, h3, h4, h5, p[class~="h3"], [class*="title"], [class*="heading"]'
+_HREF = re.compile(r'<a\s[^>]*?href="([^"]*)"')
+_MARK = "data-scraper-heading"
+_KNOWN = "data-scraper-known"
 
 
-def heading_candidates(root: etree._Element) -> Candidates:
-    """Known-label and heading-like elements, and each one's position in document order.
-
-    One pass over the text-bearing elements; measured faster than any XPath with string
-    functions, which libxml2 evaluates slowly.
-    """
-    body = root.find("body")
-    scope = body if body is not None else root
-    known: list[etree._Element] = []
-    likely: list[etree._Element] = []
-    order: dict[etree._Element, int] = {}  # scan position of each candidate: document order
-    for i, el in enumerate(scope.iter(_TEXT_TAGS)):
-        if is_known_label(el.text):
-            known.append(el)
-            order[el] = i
-            continue
-        tag = el.tag
-        if looks_like_heading(tag, None if tag in _HEADING_TAGS else el.get("class")):
-            likely.append(el)
-            order[el] = i
-    return known, likely, order
+def _own_text(node: LexborNode) -> str | None:
+    """The text before an element's first child (lxml's ``.text``)."""
+    child = node.first_child
+    return child.text(deep=False) if child is not None and child.is_text_node else None
 
 
-def page_heading_candidates(root: etree._Element, ids: PageIndex | None) -> Candidates:
-    """The page's :func:`heading_candidates`, made once per page when there is a page index."""
-    return ids.once("heading_candidates", lambda: heading_candidates(root)) if ids is not None else heading_candidates(root)
+def _label_texts(text: PageText) -> set[str]:
+    """The page's text nodes that are a known label, as shown (white space and ":" included)."""
+    # most text nodes are the same few runs of white space between tags: each string tested once
+    return {part for part in set(text.parts)
+            if len(part) < 70 and (bare := part.strip()) and bare[0] in _INITIALS
+            # a stripped text longer than every label is none, unless a ":" ends it
+            and (len(bare) <= _LONGEST_LABEL or bare[-1] == ":") and is_known_label(bare)}
+
+
+def _known(text: PageText, labels: set[str]) -> list[LexborNode] | None:
+    """Elements whose own text (before any child) is one of ``labels``; None if unknown."""
+    if not labels:
+        return []
+    hits = [i for i, part in enumerate(text.parts) if part in labels]
+    nodes = text.nodes
+    if nodes is None:
+        return None
+    return [node.parent for node in (nodes[i] for i in hits)
+            if node.prev is None and node.parent is not None and node.parent.tag in _TEXT_TAG_SET]
+
+
+def _candidates(scope: LexborNode, text: PageText) -> list[LexborNode]:
+    """Known-label and heading-like elements, in document order, each once."""
+    labels = _label_texts(text)
+    known = _known(text, labels)
+    if known is None:  # lexbor's text search, for the labels the page shows
+        shown = sorted({part.strip() for part in labels})
+        selector = ", ".join(f':lexbor-contains("{label}")' for label in shown if '"' not in label)
+        found = scope.css(f"{_LIKELY}, {selector}" if selector else _LIKELY)
+    else:
+        for el in known:  # marked for one query: it keeps document order across the two kinds
+            el.attrs[_KNOWN] = ""
+        found = scope.css(f"{_LIKELY}, [{_KNOWN}]" if known else _LIKELY)
+        for el in known:
+            if _KNOWN in el.attrs:
+                del el.attrs[_KNOWN]
+    return list({el.mem_id: el for el in found}.values())  # an element matching two selectors comes once
 
 
 def find_headings(
-    root: etree._Element, exclude: Callable[[etree._Element], bool], candidates: Candidates | None = None
-) -> list[tuple[etree._Element, str]]:
-    """Headings in document order: known labels, and heading-like elements that are not list items.
-
-    A heading-like element inside or around a known-label heading is the same heading.
-    ``candidates`` is the page's :func:`heading_candidates`, where already made.
-    """
-    known, likely, order = candidates or heading_candidates(root)
-    known = [el for el in known if not exclude(el)]
-    known_set = set(known)
-    found: dict[etree._Element, str] = {}
-    for el in known:
-        found[el] = heading_label(el) or (el.text or "").strip().rstrip(":")
+    scope: LexborNode, exclude: Callable[[LexborNode], bool], text: PageText
+) -> list[tuple[LexborNode, str]]:
+    """Headings in document order: known labels, and heading-like elements that are not list items."""
+    # the same for every caller on the page (the 2021 layout asks twice: where its body ends, and
+    # for its lists): found once
+    key = ("heading_candidates", scope.mem_id)
+    candidates = text.memo.get(key)
+    if candidates is None:
+        candidates = text.memo[key] = _candidates(scope, text)
+    known: list[LexborNode] = []
+    likely: list[LexborNode] = []
+    for el in candidates:
+        tag = el.tag
+        if tag in _TEXT_TAG_SET and is_known_label(_own_text(el)):
+            if not exclude(el):
+                known.append(el)
+        elif looks_like_heading(tag, el.attrs.get("class")):
+            likely.append(el)
+    known_ids = {el.mem_id for el in known}
+    around_known = {anc.mem_id for el in known for anc in ancestors(el)}
+    labels = {el.mem_id: label_of(el.text()) or (_own_text(el) or "").strip().rstrip(":") for el in known}
     for el in likely:  # cheapest test first: most heading-like elements are linked list items
-        if el in found or _links_to_page(el) or exclude(el):
+        if el.mem_id in labels or any(links_to_page(href) for href in _HREF.findall(el.html or "")):
             continue
-        if known_set and (
-            any(a in known_set for a in el.iterancestors()) or any(d in known_set for d in el.iterdescendants())
-        ):
+        if known_ids and (el.mem_id in around_known or any(a.mem_id in known_ids for a in ancestors(el))):
             continue
-        label = heading_label(el)
-        if label and find_time(label) is None:  # a date shown: a list item too
-            found[el] = label
-    if known and likely:  # restore document order across the two kinds
-        return sorted(found.items(), key=lambda kv: order[kv[0]])
-    return list(found.items())
+        label = label_of(el.text())
+        if label and find_time(label) is None and not exclude(el):  # a date shown: a list item too
+            labels[el.mem_id] = label
+    return [(el, labels[el.mem_id]) for el in candidates if el.mem_id in labels]  # document order
 
 
-def _links_to_page(node: etree._Element) -> bool:
-    """A heading-like element that links to a page is really a list item."""
-    return any(links_to_page(a.get("href") or "") for a in node.iter("a"))
-
-
-def _link_counts(section: etree._Element) -> dict[etree._Element, int]:
-    """How many addresses the links inside each element of ``section`` name: one walk, not a
-    search per ancestor. A thumbnail and a title linking to one article are one item's links."""
-    hrefs: dict[etree._Element, set[str | None]] = {}
-    for a in section.iter("a"):
-        href = a.get("href")
-        for anc in a.iterancestors():
-            if anc is section:
-                break
-            hrefs.setdefault(anc, set()).add(href)
-    return {el: len(found) for el, found in hrefs.items()}
-
-
-def _item_text(link: etree._Element, section: etree._Element, counts: dict[etree._Element, int]) -> str:
-    """The text of the link's item (its highest ancestor holding no link to another address)."""
-    item = link
-    for anc in link.iterancestors():
-        if anc is section or counts.get(anc, 0) > 1:
+def _links_after(found: list[LexborNode], heading: LexborNode, inside: set[int], headings: set[int]) -> list[LexborNode]:
+    """Links after ``heading`` (not ``inside`` it) up to the next of ``headings``, among a section's
+    links and headings ``found`` in document order."""
+    links = []
+    seen_heading = False
+    here = heading.mem_id
+    for el in found:
+        key = el.mem_id
+        if key == here:
+            seen_heading = True
+        elif not seen_heading or key in inside:
+            continue
+        elif key in headings:
             break
-        item = anc
+        elif el.tag == "a" and el.attrs.get("href"):
+            links.append(el)
+    return links
+
+
+def _item_text(link: LexborNode, section: LexborNode, counts: dict[int, int]) -> str:
+    """The text of the link's item (its highest ancestor holding no link to another address)."""
+    item, stop = link, section.mem_id
+    node = link.parent
+    while node is not None and (key := node.mem_id) != stop and counts.get(key, 0) <= 1:
+        item, node = node, node.parent
     if item is link:
-        return "".join(link.itertext()) + (link.tail or "").split("\n")[0]
-    return "".join(item.itertext())
+        after = link.next
+        tail = after.text(deep=False) if after is not None and after.is_text_node else ""
+        return link.text() + tail.split("\n")[0]
+    return item.text()
+
+
+def _link_counts(found: list[LexborNode], section: LexborNode) -> dict[int, int]:
+    """How many addresses the links inside each element of ``section`` name: one walk, not a
+    query per ancestor. A thumbnail and a title linking to one article are one item's links."""
+    hrefs: dict[int, set[str | None]] = {}
+    stop = section.mem_id
+    for a in found:
+        if a.tag != "a":
+            continue
+        href = a.attrs.get("href")
+        node = a.parent
+        while node is not None and (key := node.mem_id) != stop:
+            hrefs.setdefault(key, set()).add(href)
+            node = node.parent
+    return {key: len(named) for key, named in hrefs.items()}
 
 
 def related_lists(
-    root: etree._Element,
+    scope: LexborNode,
     base_url: str,
     is_link: Callable[[str], bool],
-    exclude: Callable[[etree._Element], bool],
-    absolute: Callable[[str, str | None], str | None],
-    ids: PageIndex | None = None,
+    exclude: Callable[[LexborNode], bool],
+    text: PageText | None = None,
 ) -> list[RelatedLink]:
-    """Every related list on the page, in page order.
+    """Every related list on the page, in page order. ``is_link`` decides which addresses count
+    as article links.
 
-    A heading's section is its nearest ancestor that holds links after it; it ends at
-    the next heading. ``is_link`` decides which addresses count as article links.
+    ``text`` is the page's :class:`PageText` of ``scope``, where already made.
     """
-    headings = find_headings(root, exclude, page_heading_candidates(root, ids))
-    heading_set = {h for h, _ in headings}
+    headings = find_headings(scope, exclude, text or PageText(scope))
+    heading_ids = {heading.mem_id for heading, _ in headings}
+    for heading, _ in headings:  # marked for the section queries: a heading ends the list before it
+        heading.attrs[_MARK] = ""
     out: list[RelatedLink] = []
-    claimed: set[etree._Element] = set()
-    for heading, label in headings:
-        section = heading
-        links: list[etree._Element] = []
-        for _ in range(5):
-            parent = section.getparent()
-            if parent is None or parent.tag in ("body", "html"):
-                break
-            section = parent
-            links = _links_after(section, heading, heading_set)
-            if links:
-                break
-        items = []
-        for link in links:
-            url = absolute(base_url, link.get("href"))
-            if url is None or not is_link(url) or link in claimed:
+    claimed: set[int] = set()
+    # a section's links and headings, and its link counts, asked once: neighbouring lists share one
+    found: dict[int, list[LexborNode]] = {}
+    counted: dict[int, dict[int, int]] = {}
+    try:
+        for heading, label in headings:
+            section = heading
+            links: list[LexborNode] = []
+            # the heading and what it holds; "<h3>Tin liên quan</h3>" holds one text: no query
+            first = heading.first_child
+            alone = first is None or (first.is_text_node and first.next is None)
+            inside = {heading.mem_id} if alone else {el.mem_id for el in heading.css("*")}
+            for _ in range(5):
+                parent = section.parent
+                if parent is None or not parent.is_element_node or parent.tag in ("body", "html"):
+                    break
+                section = parent
+                if section.mem_id not in found:
+                    found[section.mem_id] = section.css(f"a, [{_MARK}]")
+                links = _links_after(found[section.mem_id], heading, inside, heading_ids)
+                if links:
+                    break
+            items = []
+            for link in links:
+                url = absolute(base_url, link.attrs.get("href"))
+                if url is None or not is_link(url) or link.mem_id in claimed:
+                    continue
+                items.append((link, url))
+            if not items:
                 continue
-            items.append((link, url))
-        if not items:
-            continue
-        counts = _link_counts(section)
-        listed: set[str] = set()  # a broken end tag can make a parser repeat a link: one entry
-        for link, url in items:
-            claimed.add(link)
-            entry = related_link(label, "".join(link.itertext()), link.get("title"), url, _item_text(link, section, counts))
-            if entry is not None and url not in listed:
-                listed.add(url)
-                out.append(entry)
+            if section.mem_id not in counted:
+                counted[section.mem_id] = _link_counts(found[section.mem_id], section)
+            counts = counted[section.mem_id]
+            listed: set[str] = set()  # an unclosed <a> is repeated by an HTML5 parser: one entry
+            for link, url in items:
+                claimed.add(link.mem_id)
+                entry = related_link(label, link.text(), link.attrs.get("title"), url, _item_text(link, section, counts))
+                if entry is not None and url not in listed:
+                    listed.add(url)
+                    out.append(entry)
+    finally:
+        for heading, _ in headings:
+            del heading.attrs[_MARK]
     return out
-
-
-def _links_after(section: etree._Element, heading: etree._Element, headings: set[etree._Element]) -> list[etree._Element]:
-    """Links in ``section`` after ``heading`` (not inside it), up to the next heading."""
-    inside = set(heading.iter())
-    links = []
-    seen_heading = False
-    for el in section.iter():
-        if el is heading:
-            seen_heading = True
-            continue
-        if not seen_heading or el in inside:
-            continue
-        if el in headings:
-            break
-        if el.tag == "a" and el.get("href"):
-            links.append(el)
-    return links
