@@ -9,10 +9,12 @@ import sys
 from pathlib import Path
 
 from .replica import ReplicaServer, Site
-from .runner import REPLICA_SETTINGS, ROOT, crawl_argv, run_crawl
+from .runner import REPLICA_SETTINGS, crawl_argv, run_crawl
 
 
-def run(out_dir: Path = ROOT / "output" / "demo", articles: int = 200) -> int:
+def run(out_dir: Path | None = None, articles: int = 200) -> int:
+    # output/demo under the caller's folder (an installed package's own folder is no place for it)
+    out_dir = (out_dir or Path("output") / "demo").resolve()
     if out_dir.exists():
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)

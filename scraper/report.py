@@ -21,10 +21,18 @@ from .items import FIELDS, ArticleItem
 
 logger = logging.getLogger(__name__)
 
-#: Fields whose coverage is reported; every field of the record.
+#: Fields whose coverage is reported; every field of the record, less those a spider never fills.
 COVERED = tuple(f for f in FIELDS if f not in ("lang", "warnings"))
 #: How many failing addresses are listed per status (the counts are always complete).
 MAX_ADDRESSES = 200
+
+
+def covered_fields(spider: object) -> tuple[str, ...]:
+    """The fields a run of ``spider`` counts: all but those it says it never fills (its
+    ``never_fills``; a live crawl's archive fields). Those would read 0% on every run and warn
+    of a loss that is not one, and warnings that are not true teach users to ignore warnings."""
+    never = set(getattr(spider, "never_fills", ()))
+    return tuple(f for f in COVERED if f not in never)
 
 
 #: Sent by spiders' errbacks for a request that got no response after its retries.
@@ -39,6 +47,7 @@ class RunReport:
         settings = crawler.settings
         self.floor = settings.getfloat("REPORT_COVERAGE_FLOOR", 0.9)
         self.floors: dict[str, float] = {**settings.getdict("REPORT_COVERAGE_FLOORS")}
+        self.covered = covered_fields(crawler.spider)
         self.path = Path(settings.get("REPORT_PATH") or Path(settings.get("OUTPUT_DIR", "output")) / f"report-{settings.get('RUN_STAMP')}.json")
         self.records = 0
         self.by_category: collections.Counter[str] = collections.Counter()
@@ -67,7 +76,7 @@ class RunReport:
         self.records += 1
         self.by_category[item.category or "(none)"] += 1
         self.by_year[(item.published_at or "unknown")[:4]] += 1
-        for name in COVERED:
+        for name in self.covered:
             if item.filled(name):
                 self.coverage[name] += 1
         if item.warnings:
@@ -89,7 +98,7 @@ class RunReport:
 
     def summary(self, reason: str) -> dict[str, Any]:
         stats = self.crawler.stats.get_stats()
-        coverage = {name: round(self.coverage[name] / self.records, 4) if self.records else 0.0 for name in COVERED}
+        coverage = {name: round(self.coverage[name] / self.records, 4) if self.records else 0.0 for name in self.covered}
         low = {name: share for name, share in coverage.items() if self.records and share < self.floors.get(name, self.floor)}
         finished = datetime.now(UTC)
         return {
@@ -109,6 +118,7 @@ class RunReport:
             "coverage": coverage,
             "coverage_floor": self.floor,
             "coverage_below_floor": low,
+            "coverage_not_counted": [name for name in COVERED if name not in self.covered],
             "warnings_by_kind": dict(self.warnings.most_common()),
             "http_errors_by_status": {str(k): v for k, v in sorted(self.http_error_counts.items())},
             "http_error_addresses": {str(k): v for k, v in sorted(self.http_errors.items())},

@@ -12,6 +12,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: A checkout (scrapy.cfg beside the package): crawls run from its root, on its code. An installed
+#: package (site-packages holds no scrapy.cfg) runs them in the caller's folder, where relative
+#: paths (-s STATE_PATH=…) mean what the caller meant, and finds itself as installed.
+CHECKOUT = (ROOT / "scrapy.cfg").is_file()
+CWD = ROOT if CHECKOUT else None
 
 #: A local replica needs no politeness: these lift the live-site limits (``-s`` layer).
 REPLICA_SETTINGS: Mapping[str, str] = {
@@ -40,16 +45,17 @@ def crawl_argv(
 def crawl_env() -> dict[str, str]:
     env = dict(os.environ)
     env["SCRAPY_SETTINGS_MODULE"] = "scraper.settings"
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    if CHECKOUT:
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     return env
 
 
 def start_crawl(argv: Sequence[str], log_path: Path | None = None, **popen: object) -> subprocess.Popen:
     """Start a crawl process, its log to ``log_path`` (or inherited)."""
     out = log_path.open("ab") if log_path else None
-    return subprocess.Popen(list(argv), cwd=ROOT, env=crawl_env(), stdout=out, stderr=subprocess.STDOUT if out else None, **popen)
+    return subprocess.Popen(list(argv), cwd=CWD, env=crawl_env(), stdout=out, stderr=subprocess.STDOUT if out else None, **popen)
 
 
 def run_crawl(argv: Sequence[str], **run: object) -> subprocess.CompletedProcess:
     """Run a crawl process to its end (``subprocess.run`` options pass through)."""
-    return subprocess.run(list(argv), cwd=ROOT, env=crawl_env(), **run)
+    return subprocess.run(list(argv), cwd=CWD, env=crawl_env(), **run)

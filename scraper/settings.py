@@ -130,7 +130,7 @@ STATE_BACKEND = "sqlite"
 
 FEED_EXPORT_ENCODING = "utf-8"
 # Feeds named with -o/-O are written by scraper.feeds.FeedPipeline (crash-safe appends), not by
-# Scrapy's buffered exporters.
+# Scrapy's buffered exporters (our crawl command drops Scrapy's "no item will be exported" for them).
 EXTENSIONS = {
     "scrapy.extensions.feedexport.FeedExporter": None,
     "scraper.report.RunReport": 500,

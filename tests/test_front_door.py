@@ -1,7 +1,10 @@
-"""Bad options refused before the first request, in one line that names them; loopback politeness."""
+"""Bad options refused before the first request, in one line that names them; loopback politeness;
+no warning that is not true."""
 
 from __future__ import annotations
 
+import csv
+import json
 import socket
 import subprocess
 import sys
@@ -9,7 +12,10 @@ import sys
 import pytest
 
 from scraper.replica import ReplicaServer, Site
+from scraper.report import covered_fields
 from scraper.runner import ROOT, crawl_argv, crawl_env
+from scraper.spiders.laichau import LaichauSpider
+from scraper.spiders.wayback import WaybackSpider
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +96,29 @@ def test_a_loopback_crawl_drops_the_live_politeness_and_says_so(server, tmp_path
     log = (tmp_path / "log2").read_text("utf-8")
     said = [line for line in log.splitlines() if "loopback address" in line]
     assert len(said) == 1 and "DOWNLOAD_DELAY" not in said[0] and "AUTOTHROTTLE_ENABLED" in said[0]
+
+
+def test_a_csv_feed_and_the_report_warn_only_of_what_is_true(server, tmp_path) -> None:
+    """``-O articles.csv`` is written without Scrapy's "no item will be exported"; the report leaves
+    out the archive fields a live crawl never fills, and still warns of a field it fills thinly."""
+    site, feed = server.site, tmp_path / "articles.csv"
+    authored = sum(a.author is not None for a in site.articles if a.id in site.expected_ids())
+    assert 0 < authored < len(site.expected_ids())  # thin: below the 99% floor set here
+    settings = {"OUTPUT_DIR": str(tmp_path), "REPORT_COVERAGE_FLOORS": json.dumps({"author": 0.99})}
+    done = _run(crawl_argv("laichau", {"base_url": server.base_url}, settings) + ["-O", str(feed)], tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "FeedExporter" not in done.stderr and "no item will be exported" not in done.stderr
+    with feed.open(encoding="utf-8", newline="") as fh:
+        assert {row["article_id"] for row in csv.DictReader(fh)} == {str(i) for i in site.expected_ids()}
+    warned = [line for line in done.stderr.splitlines() if "below the floor" in line]
+    assert [line for line in warned if "coverage of author is" in line], done.stderr[-3000:]
+    assert not [line for line in warned if "archive" in line], warned
+    report = json.loads(next(tmp_path.glob("report-*.json")).read_text("utf-8"))
+    assert "archived_at" not in report["coverage"] and report["coverage_not_counted"] == ["archived_at", "archive_url"]
+    assert report["coverage_below_floor"]["author"] == round(authored / len(site.expected_ids()), 4)
+
+
+def test_the_archive_fields_are_counted_for_the_spider_that_fills_them() -> None:
+    assert {"archived_at", "archive_url"} <= set(covered_fields(WaybackSpider))
+    assert not {"archived_at", "archive_url"} & set(covered_fields(LaichauSpider))
+    assert set(covered_fields(WaybackSpider)) - set(covered_fields(LaichauSpider)) == {"archived_at", "archive_url"}

@@ -2,7 +2,8 @@
 
 A ``Refused`` raised while the crawl starts (a damaged state file, …) is printed alone on
 stderr, without Scrapy's traceback, and the exit code is 2; so is a run the spider stopped
-for such a cause (finish reason ``state_damaged``).
+for such a cause (finish reason ``state_damaged``). Scrapy's warning that ``-o``/``-O`` feeds go
+unwritten (its FeedExporter is off) is given only when ours does not write them either.
 """
 
 from __future__ import annotations
@@ -12,17 +13,25 @@ import sys
 from typing import Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet.defer import Deferred
 
 from ..errors import Refused
-from ..feeds import feed_targets
+from ..feeds import FeedPipeline, feed_targets
 
 #: Finish reasons that mean the run could not be trusted to go on.
 REFUSED_REASONS = frozenset({"state_damaged", "refused"})
 
 
 class Command(ScrapyCrawl):
+    def _warn_if_feeds_unused(self, sender: Crawler, **kwargs: Any) -> None:
+        """Scrapy's check (at engine start) sees only its own FeedExporter, which the project turns
+        off: ``FeedPipeline`` writes the feeds. Warn only if that pipeline is not running."""
+        running = sender.engine.scraper.itemproc.middlewares if sender.engine else ()
+        if not any(isinstance(stage, FeedPipeline) for stage in running):
+            super()._warn_if_feeds_unused(sender, **kwargs)
+
     def run(self, args: list[str], opts: Any) -> None:
         if len(args) != 1:
             return super().run(args, opts)

@@ -13,7 +13,8 @@ from .site import Site
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m scraper.replica", description=__doc__)
-    ap.add_argument("--articles", type=int, default=200)
+    ap.add_argument("--articles", type=int, default=200,
+                    help="articles on the portal; more keeps the same ones (same ids and addresses) and adds newer ones")
     ap.add_argument("--categories", type=int, default=5)
     ap.add_argument("--per-page", type=int, default=20)
     ap.add_argument("--seed", type=int, default=0)

@@ -2,8 +2,11 @@
 
 Tests need to know exactly what a crawler *should* find (ids, titles, dates, body
 text), so the content is generated from a seed instead of being stored. Each
-article draws from its own ``random.Random`` seeded by ``(seed, position)``, so an
-article is the same whatever was generated before or after it.
+article draws from its own ``random.Random`` seeded by ``(seed, position)``, and its id,
+time, address and 404/stale-slug fate are functions of ``(seed, position)`` too (position 0
+is the oldest): a site of ``n + k`` articles is the site of ``n`` plus ``k`` newer ones, so a
+test can "publish" articles by growing ``n_articles`` (or with ``add_articles``) and see an
+incremental crawl fetch exactly those.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from . import words as W
 #: Asia/Ho_Chi_Minh: UTC+7 without daylight saving since 1975, so a fixed offset is exact.
 VN_TZ = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 FIRST_ID = 2665
+#: Positions laid out together: the first block is the default site's (spread over START..END);
+#: every block holds its share of 404 and stale-slug articles (``missing_rate``, ``wrong_slug_rate``).
+BATCH = 200
 START = datetime(2022, 3, 1, 7, 0, 0, tzinfo=VN_TZ)
 END = datetime(2026, 11, 20, 16, 47, 23, tzinfo=VN_TZ)
 
@@ -144,6 +150,11 @@ class Site:
         self.articles: list[Article] = []
         self.missing_ids: set[int] = set()
         self.wrong_slug_ids: set[int] = set()
+        # per position, its id and time (see ``_slot``): laid out a block at a time
+        self._ids: list[int] = []
+        self._times: list[datetime] = []
+        self._next_id = FIRST_ID
+        self._picks_of: dict[int, tuple[set[int], set[int]]] = {}
         #: Bumped by every change of content, so a server's rendered pages know when they are stale.
         self.generation = 0
         self._generate_initial(n_articles)
@@ -151,50 +162,69 @@ class Site:
     # ----- generation -------------------------------------------------------------------
 
     def _generate_initial(self, n: int) -> None:
-        rng = random.Random(f"{self.seed}:batch")
-        span = (END - START).total_seconds()
-        offsets = sorted(rng.uniform(0, span) for _ in range(n))
-        if offsets:  # stretch so the newest article lands on END ("ending around 2026-11")
-            offsets = [o * span / offsets[-1] for o in offsets]
-        times: list[datetime] = []
-        for off in offsets:
-            t = START + timedelta(seconds=int(off))
-            if times and t <= times[-1]:
-                t = times[-1] + timedelta(seconds=rng.randint(30, 900))
-            times.append(t)
-        next_id = FIRST_ID
-        arts = []
-        for pos, t in enumerate(times):
-            arts.append(self._make_article(pos, next_id, t))
-            next_id += 1 if rng.random() < 0.9 else rng.randint(2, 4)
-        if n:
-            k_miss = max(1, round(n * self.missing_rate)) if self.missing_rate > 0 else 0
-            k_wrong = max(1, round(n * self.wrong_slug_rate)) if self.wrong_slug_rate > 0 else 0
-            picked = rng.sample(range(n), min(n, k_miss + k_wrong))
-            self.missing_ids = {arts[i].id for i in picked[:k_miss]}
-            self.wrong_slug_ids = {arts[i].id for i in picked[k_miss:]}
-        self._set_articles(arts)
+        self._set_articles([self._make_article(pos, *self._slot(pos)) for pos in range(n)])
 
     def add_articles(self, k: int) -> list[Article]:
-        """Publish ``k`` newer articles (new ids, newest dates), as happens between crawl runs."""
-        old = self.articles
-        pos0 = len(old)
-        rng = random.Random(f"{self.seed}:add:{pos0}")
-        t = old[-1].published if old else END
-        next_id = old[-1].id + 1 if old else FIRST_ID
-        new = []
-        for j in range(k):
-            t = t + timedelta(seconds=rng.randint(600, 12 * 3600))
-            a = self._make_article(pos0 + j, next_id, t)
-            new.append(a)
-            draw = rng.random()
-            if draw < self.missing_rate:
-                self.missing_ids.add(a.id)
-            elif draw < self.missing_rate + self.wrong_slug_rate:
-                self.wrong_slug_ids.add(a.id)
-            next_id += 1 if rng.random() < 0.9 else rng.randint(2, 4)
-        self._set_articles(old + new)
+        """Publish ``k`` newer articles, as happens between crawl runs: the next ``k`` positions,
+        so a site grown by ``k`` equals ``Site(n_articles=n + k)`` of the same seed."""
+        pos0 = len(self.articles)
+        new = [self._make_article(pos, *self._slot(pos)) for pos in range(pos0, pos0 + k)]
+        self._set_articles(self.articles + new)
         return new
+
+    def _slot(self, pos: int) -> tuple[int, datetime]:
+        """Position ``pos``'s id and publication time; files it under ``missing_ids`` or
+        ``wrong_slug_ids`` if its block of positions picked it. A function of (seed, pos) alone."""
+        while len(self._ids) <= pos:
+            self._extend_slots()
+        aid = self._ids[pos]
+        picked = self._picks(pos // BATCH)
+        if pos % BATCH in picked[0]:
+            self.missing_ids.add(aid)
+        elif pos % BATCH in picked[1]:
+            self.wrong_slug_ids.add(aid)
+        return aid, self._times[pos]
+
+    def _extend_slots(self) -> None:
+        """Lay out the next block of ``BATCH`` positions. The first is spread over START..END, as
+        the replica always was at its default size; each later one is published 10 minutes to 12
+        hours after the position before it, as a portal adds news."""
+        if not self._ids:
+            rng = random.Random(f"{self.seed}:batch")
+            span = (END - START).total_seconds()
+            offsets = sorted(rng.uniform(0, span) for _ in range(BATCH))
+            offsets = [o * span / offsets[-1] for o in offsets]  # the newest lands on END
+            for off in offsets:
+                t = START + timedelta(seconds=int(off))
+                if self._times and t <= self._times[-1]:
+                    t = self._times[-1] + timedelta(seconds=rng.randint(30, 900))
+                self._times.append(t)
+            next_id = FIRST_ID
+            for _ in range(BATCH):
+                self._ids.append(next_id)
+                next_id += 1 if rng.random() < 0.9 else rng.randint(2, 4)
+            self._next_id = next_id
+            self._picks_of[0] = self._pick(rng)
+            return
+        for pos in range(len(self._ids), len(self._ids) + BATCH):
+            rng = random.Random(f"{self.seed}:slot:{pos}")
+            self._times.append(self._times[-1] + timedelta(seconds=rng.randint(600, 12 * 3600)))
+            self._ids.append(self._next_id)
+            self._next_id += 1 if rng.random() < 0.9 else rng.randint(2, 4)
+
+    def _picks(self, block: int) -> tuple[set[int], set[int]]:
+        """The offsets within ``block`` answered 404, and those listed under a stale slug."""
+        if block not in self._picks_of:
+            self._picks_of[block] = self._pick(random.Random(f"{self.seed}:picks:{block}"))
+        return self._picks_of[block]
+
+    def _pick(self, rng: random.Random) -> tuple[set[int], set[int]]:
+        """A block's share of each trap, at least one while its rate is set (as the default site
+        always had): a fixed count, not a draw per article, so 600 articles hold exactly 6 404s."""
+        k_miss = max(1, round(BATCH * self.missing_rate)) if self.missing_rate > 0 else 0
+        k_wrong = max(1, round(BATCH * self.wrong_slug_rate)) if self.wrong_slug_rate > 0 else 0
+        picked = rng.sample(range(BATCH), min(BATCH, k_miss + k_wrong))
+        return set(picked[:k_miss]), set(picked[k_miss:])
 
     def _make_article(self, pos: int, aid: int, published: datetime) -> Article:
         rng = random.Random(f"{self.seed}:article:{pos}")

@@ -98,6 +98,8 @@ class StatefulSpider(scrapy.Spider):
     extra_args: tuple[str, ...] = ()
     #: The address the spider crawls, for the loopback check (set by the spider).
     base_url = ""
+    #: Record fields the spider never fills: the run report neither counts nor warns of them.
+    never_fills: tuple[str, ...] = ()
 
     def __init__(self, **kwargs: Any) -> None:
         unknown = sorted(set(kwargs) - {"name"})

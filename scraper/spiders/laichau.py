@@ -54,6 +54,8 @@ class Found:
 class LaichauSpider(StatefulSpider):
     name = "laichau"
     uses_extraction_pool = True
+    #: A live fetch: the archive fields stay null (RECORD.md); only ``wayback`` fills them.
+    never_fills = ("archived_at", "archive_url")
 
     def __init__(
         self,

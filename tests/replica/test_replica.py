@@ -6,6 +6,7 @@ Crawler tests trust the replica as ground truth, so its own behaviour is pinned 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import re
 import urllib.error
 import urllib.request
@@ -213,6 +214,33 @@ def test_add_articles_appear_first(small: tuple[Site, ReplicaServer]) -> None:
     assert int(ID.search(ITEM.findall(home)[0])[1]) == newest.id
     again = Site(n_articles=60, n_categories=3, per_page=10, seed=1)
     assert [a.title for a in again.add_articles(5)] == [a.title for a in new]
+
+
+def test_growing_keeps_every_article_and_adds_the_newest() -> None:
+    """``--articles`` grown by k is the same portal plus k newer articles: ids, addresses, content and
+    404/stale-slug fates are functions of (seed, position), across block boundaries too."""
+    for n, k in [(100, 20), (190, 30), (400, 250)]:
+        a, b = Site(n_articles=n, seed=4), Site(n_articles=n + k, seed=4)
+        old = [(x.id, a.listing_url_path(x), x.title, x.published, x.body_text) for x in a.articles]
+        assert old == [(x.id, b.listing_url_path(x), x.title, x.published, x.body_text) for x in b.articles[:n]]
+        assert a.missing_ids == {i for i in b.missing_ids if a.article(i)}
+        assert a.wrong_slug_ids == {i for i in b.wrong_slug_ids if a.article(i)}
+        assert b.latest(k) == b.articles[n:][::-1]  # the new ones head the listings
+        assert [x.id for x in a.add_articles(k)] == [x.id for x in b.articles[n:]]
+        assert (a.missing_ids, a.wrong_slug_ids) == (b.missing_ids, b.wrong_slug_ids)
+    # every 200 positions hold the rates' share: 600 articles, 6 answering 404 (tests count on it)
+    big = Site(n_articles=600, n_categories=3, seed=5)
+    assert (len(big.missing_ids), len(big.wrong_slug_ids)) == (6, 12)
+
+
+def test_the_default_site_is_the_one_it_always_was() -> None:
+    """The default size's articles, addresses and traps are pinned: benchmarks and recorded figures use them."""
+    s = Site(seed=0)
+    shown = repr([(a.id, s.listing_url_path(a), a.title, a.published.isoformat(), a.body_text) for a in s.articles])
+    traps = repr((sorted(s.missing_ids), sorted(s.wrong_slug_ids)))
+    assert hashlib.sha256(shown.encode() + traps.encode()).hexdigest() == (
+        "536fd4dd9c6faf5339ff35315a8c78fee359b8ff69d84db801f5ebb27b08edd5"
+    )
 
 
 def test_request_log(small: tuple[Site, ReplicaServer]) -> None:
