@@ -21,7 +21,7 @@ from .items import ArticleItem
 from .pages import ExtractionLimit, NotAnArticle, extract_article, parse
 from .pages.listing import ListingEntry, ListingPage, apply_listing, merge_entry
 from .pipelines import build_record, record_fields, record_line
-from .urls import article_key, is_article_url
+from .urls import is_article_url, site_key
 from .workers import ExtractionPool, WorkerLost
 
 #: Runs a job (a function and its arguments) and gives its result: here, or in a bounded worker.
@@ -176,7 +176,7 @@ def iter_warc(
                 failed(url, exc)
                 continue
             for entry in entries:
-                key = article_key(entry.url)
+                key = site_key(entry.url)
                 if key in listed:
                     merge_entry(listed[key], entry)
                 else:
@@ -195,7 +195,7 @@ def iter_warc(
         except (ExtractionLimit, WorkerLost) as exc:
             failed(url, exc)
             continue
-        key = article_key(item.url)
+        key = site_key(item.url)
         if key in seen:
             stats.skip("repeat capture")
             continue

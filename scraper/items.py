@@ -70,6 +70,8 @@ class ArticleItem:
     #: Set only for pages recovered from a web archive (the ``wayback`` spider).
     archived_at: str | None = None
     archive_url: str | None = None
+    #: The portal's host (``urls.site_of``), set by DerivedFieldsPipeline: ids are per site.
+    site: str | None = None
 
     def warn(self, code: str, detail: str | None = None) -> None:
         """Flag the record; each flag once."""

@@ -20,7 +20,7 @@ from .dates import parse_time
 from .items import FIELDS, NESTED, ArticleItem, Crumb, Image, schema
 from .safe_html import safe_html
 from .text import clean, clean_lines, parse_count
-from .urls import article_key
+from .urls import site_key, site_of
 
 logger = logging.getLogger(__name__)
 _TEXT_FIELDS = ("title", "published_at_raw", "category", "summary", "author", "source")
@@ -81,13 +81,14 @@ class CountsPipeline:
 
 
 class DerivedFieldsPipeline:
-    """Fields computed from others: word count, content hash, fetch time, language."""
+    """Fields computed from others: word count, content hash, fetch time, language, site."""
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         item.word_count = len(item.body_text.split())
         item.content_hash = hashlib.sha256(item.body_text.encode("utf-8")).hexdigest()
         item.fetched_at = item.fetched_at or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         item.lang = "vi"
+        item.site = site_of(item.url) or site_of(item.fetched_url) or None
         if not item.body_text:
             item.warn("empty_body")
         if not item.title:
@@ -187,7 +188,7 @@ class DedupPipeline:
     def process_item(self, item: ArticleItem) -> ArticleItem:
         from scrapy.exceptions import DropItem
 
-        key = article_key(item.url) + (f"@{item.archived_at}" if item.archived_at else "")
+        key = site_key(item.url) + (f"@{item.archived_at}" if item.archived_at else "")
         if key in self.keys:
             raise DropItem(f"duplicate of an article already written in this run: {item.url}")
         self.keys.add(key)

@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from .errors import Refused
-from .urls import article_key
+from .urls import site_key, site_of
 from .walks import WalkLedger
 
 logger = logging.getLogger(__name__)
@@ -59,6 +59,31 @@ CREATE TABLE IF NOT EXISTS pending (        -- a record being appended: where ea
 JOURNAL = "@journal"
 
 
+#: The state's layout (``PRAGMA user_version``): 1 keys articles by site (``urls.site_key``).
+VERSION = 1
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring an older state to ``VERSION`` in one transaction: a state from before keys named
+    their site gets each key prefixed with its own address's site, so nothing captured is
+    fetched again."""
+    if db.execute("PRAGMA user_version").fetchone()[0] >= VERSION:
+        return
+    db.create_function("site_of", 1, site_of, deterministic=True)
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for table in ("articles", "gone", "pending"):
+            db.execute(
+                f"UPDATE {table} SET article_key = site_of(url) || ' ' || article_key "
+                f"WHERE article_key != ? AND instr(article_key, ' ') = 0", (JOURNAL,)
+            )
+        db.execute(f"PRAGMA user_version = {VERSION}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -90,6 +115,7 @@ class StateStore:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(_SCHEMA)
+            _migrate(self.db)
         except sqlite3.DatabaseError as exc:  # not a database, encrypted, truncated
             raise StateDamaged(self.path, str(exc)) from None
         self.staged: list[tuple[str, str, str | None, str | None]] = []
@@ -203,8 +229,8 @@ class StateStore:
 
 
 def record_key(record: dict) -> str:
-    """A written record's key (see ``urls.article_key``); an archived copy is one capture of it."""
-    key = article_key(record["url"] or "")
+    """A written record's key (see ``urls.site_key``); an archived copy is one capture of it."""
+    key = site_key(record["url"] or "")
     return f"{key}@{record['archived_at']}" if record.get("archived_at") else key
 
 

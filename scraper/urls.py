@@ -1,26 +1,21 @@
 """The portal's address patterns: which address is an article, and its one canonical form.
 
 Print, savefile, ``index.php/`` and fragment/query variants of one article all map to
-the same canonical address, so dedup and incremental state key on one string.
+the same canonical address, so dedup and incremental state key on one string. The rule itself
+is ``scraper.sites.addresses`` (every NukeViet scheme); these are today's portal's questions of it,
+each taking a site's ``SiteProfile`` where one is known.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
-_ARTICLE_PATH = re.compile(
-    r"^/(?:index\.php/)?(?:(?P<view>print|savefile)/)?"
-    r"(?P<alias>[A-Za-z0-9_-]+)/(?P<slug>[A-Za-z0-9_.-]*?)-?(?P<id>\d+)\.html?$"
-)
-_CATEGORY_PATH = re.compile(r"^/(?:index\.php/)?(?P<alias>[A-Za-z0-9_-]+)/(?:page-(?P<page>\d+)/?)?$")
-#: Top-level paths that are never categories.
-RESERVED = frozenset({
-    "print", "savefile", "tag", "rss", "sitemap", "search", "seek", "users", "contact",
-    "about", "feeds", "statistics", "uploads", "assets", "themes", "data", "includes",
-    "modules", "install", "js", "index.php", "banners", "comment", "voting", "page",
-})
+from .sites import addresses as _addresses
+from .sites.addresses import ARTICLE_KINDS, CATEGORY_KINDS, Address, SiteProfile
+from .sites.addresses import RESERVED as RESERVED  # first path segments that are never categories
+
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 #: Characters after which urljoin may rewrite an absolute address (dot segments, params, query, fragment).
 _JOIN_CHANGES = ("/.", "\\", "?", "#", ";")
@@ -107,9 +102,10 @@ def _split(url: str):
         return urlsplit("")
 
 
-def article_match(url: str) -> re.Match[str] | None:
-    """Match a NukeViet article address (any view of it)."""
-    return _ARTICLE_PATH.match(_split(url).path)
+def article_match(url: str, profile: SiteProfile | None = None) -> Address | None:
+    """The article an address shows (any view of it, any NukeViet scheme), or None."""
+    a = _addresses.parse(url, profile)
+    return a if a.kind in ARTICLE_KINDS else None
 
 
 def is_web_url(url: str) -> bool:
@@ -119,58 +115,55 @@ def is_web_url(url: str) -> bool:
 
 def same_site(url: str, base: str) -> bool:
     """Same host as ``base`` (``www.`` and scheme aside): the crawl never leaves the portal."""
-    a = _site(url)
-    return bool(a) and a == _site(base)
+    a = site_of(url)
+    return bool(a) and a == site_of(base)
 
 
 @lru_cache(maxsize=8192)
-def _site(url: str) -> str:
-    """The host of a web address; "" for any other scheme (a mistyped "htfps:" link must not take
-    the place of the article's real address)."""
+def site_of(url: str) -> str:
+    """The portal an address belongs to, the record's ``site``: its host in lower case, without
+    ``www.`` (a port is no other portal: a replica restarted elsewhere is the same site); "" for
+    any other scheme (a mistyped "htfps:" link must not take the place of the article's real address)."""
     parts = _split(url)
     return (parts.hostname or "").removeprefix("www.") if parts.scheme in ("http", "https") else ""
 
 
 @lru_cache(maxsize=8192)  # the same menu and side-block links recur on every page
-def is_article_url(url: str) -> bool:
-    m = article_match(url)
-    return m is not None and m["alias"] not in RESERVED
+def is_article_url(url: str, profile: SiteProfile | None = None) -> bool:
+    return _addresses.parse(url, profile).kind in ARTICLE_KINDS
 
 
-def category_alias(url: str) -> tuple[str, int] | None:
-    """``(alias, page)`` of a category listing address, or None."""
-    m = _CATEGORY_PATH.match(_split(url).path)
-    if not m or m["alias"] in RESERVED:
+def category_alias(url: str, profile: SiteProfile | None = None) -> tuple[str, int] | None:
+    """``(alias, page)`` of a category listing address of the site's home module (the one its
+    addresses leave out, as on today's portal), or None; other modules' categories: ``parse``."""
+    a = _addresses.parse(url, profile)
+    if a.kind not in CATEGORY_KINDS or a.module or a.category is None:
         return None
-    return m["alias"], int(m["page"] or 1)
+    return a.category, a.page
 
 
 @lru_cache(maxsize=8192)
-def canonical_article_url(url: str) -> str:
-    """The article address with view prefixes, ``index.php/``, query and fragment removed."""
-    parts = _split(url)
-    m = _ARTICLE_PATH.match(parts.path)
-    if not m:
-        return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
-    slug = f"{m['slug']}-{m['id']}" if m["slug"] else m["id"]
-    return urlunsplit((parts.scheme, parts.netloc, f"/{m['alias']}/{slug}.html", "", ""))
+def canonical_article_url(url: str, profile: SiteProfile | None = None) -> str:
+    """The article address with view prefixes, ``index.php/``, query and fragment removed; any
+    other address without its fragment."""
+    return _addresses.parse(url, profile).canonical or _addresses.without_fragment(url)
 
 
-def article_id(url: str) -> str | None:
+def article_id(url: str, profile: SiteProfile | None = None) -> str | None:
     """The article's id: NukeViet's trailing number, or a legacy ``?ID=`` value."""
-    m = article_match(url)
-    if m:
-        return m["id"]
+    a = _addresses.parse(url, profile)
+    if a.kind in ARTICLE_KINDS:
+        return a.id
     for key, value in parse_qsl(_split(url).query):
         if key.lower() in _LEGACY_ID_KEYS and value.strip():
             return value.strip()
     return None
 
 
-def view_of(url: str) -> str | None:
+def view_of(url: str, profile: SiteProfile | None = None) -> str | None:
     """'print' or 'savefile' when ``url`` is such a view."""
-    m = article_match(url)
-    return m["view"] if m else None
+    a = _addresses.parse(url, profile)
+    return a.view if a.kind in ARTICLE_KINDS else None
 
 
 _LEGACY_ARTICLE = re.compile(r"(?i)/(chitiettin|chitiet|tinchitiet|xemtin|newsdetail|detail)[^/]*\.aspx$")
@@ -183,11 +176,18 @@ def is_legacy_article_url(url: str) -> bool:
 
 
 @lru_cache(maxsize=8192)
-def article_key(url: str) -> str:
-    """The key an article is remembered by: today's portal's global id, else its canonical address.
+def article_key(url: str, profile: SiteProfile | None = None) -> str:
+    """The key an article is remembered by: ``id:N`` for the site's home module (today's portal's
+    global ids), ``<module>:id:N`` for a named one, else its canonical address.
 
     A 2021-era ``ChiTietTin.aspx?ID=N`` is keyed by its address: its ids are another numbering.
     """
-    canonical = canonical_article_url(url)
-    m = article_match(canonical)
-    return f"id:{m['id']}" if m else f"url:{canonical}"
+    return _addresses.article_key(url, profile)
+
+
+def site_key(url: str, profile: SiteProfile | None = None) -> str:
+    """The key an article is remembered by across portals (the crawl state, dedup, the corpus):
+    its site, then its key within the site (:func:`article_key`), so article 12 of one portal is
+    not article 12 of another."""
+    return f"{site_of(url)} {article_key(url, profile)}"
+

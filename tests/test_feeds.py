@@ -63,7 +63,7 @@ def _journal(tmp_path, fmt: str, partial: bool) -> tuple[StateStore, AppendFile]
     state = StateStore(tmp_path / "state.sqlite")
     feed = AppendFile(tmp_path / f"out.{fmt}", fmt)
     feed.write(RECORD | {"article_id": "7", "url": "https://congan.laichau.gov.vn/an-ninh-trat-tu/bai-7.html"})
-    state.stage("id:7", "u7", None, str(feed.path))
+    state.stage("congan.laichau.gov.vn id:7", "u7", None, str(feed.path))
     state.checkpoint([(str(feed.path), fmt, feed.offset())])
     data = feed.encode(RECORD)
     os.write(feed.fd, data[: len(data) // 2] if partial else data)  # the kill comes here
@@ -75,7 +75,7 @@ def test_recover_cuts_a_half_written_line(tmp_path) -> None:
         sub = tmp_path / fmt
         state, feed = _journal(sub, fmt, partial=True)
         assert state.recover() == (0, 1)
-        assert not state.is_known("id:1") and state.is_known("id:7")
+        assert not state.is_known("congan.laichau.gov.vn id:1") and state.is_known("congan.laichau.gov.vn id:7")
         text = feed.path.read_text("utf-8")
         assert text.endswith("\n") and "Đoạn" in text
         if fmt == "jsonl":
@@ -88,15 +88,15 @@ def test_recover_confirms_a_whole_line_written_before_the_kill(tmp_path) -> None
     for fmt in ("jsonl", "csv"):
         state, feed = _journal(tmp_path / fmt, fmt, partial=False)
         assert state.recover() == (1, 0)
-        assert state.is_known("id:1")
+        assert state.is_known("congan.laichau.gov.vn id:1")
         assert state.recover() == (0, 0)
 
 
 def test_gone_articles_are_known_until_their_retry_time(tmp_path) -> None:
     state = StateStore(tmp_path / "s.sqlite")
-    state.mark_gone("id:9", "u", 404, retry_days=7)
-    state.mark_gone("id:10", "u", 404, retry_days=-1)
-    assert state.known(["id:9", "id:10", "id:11"]) == {"id:9"}
+    state.mark_gone("congan.laichau.gov.vn id:9", "u", 404, retry_days=7)
+    state.mark_gone("congan.laichau.gov.vn id:10", "u", 404, retry_days=-1)
+    assert state.known(["congan.laichau.gov.vn id:9", "congan.laichau.gov.vn id:10", "congan.laichau.gov.vn id:11"]) == {"congan.laichau.gov.vn id:9"}
 
 
 def _rec(n: int) -> dict:
@@ -122,7 +122,7 @@ def test_recover_keeps_every_whole_record_since_the_checkpoint_and_cuts_the_rest
 
     state = StateStore(tmp_path / "state.sqlite")
     assert state.recover() == (3, 2)
-    assert state.known([f"id:{n}" for n in range(1, 6)]) == {"id:1", "id:2", "id:3"}
+    assert state.known([f"congan.laichau.gov.vn id:{n}" for n in range(1, 6)]) == {"congan.laichau.gov.vn id:1", "congan.laichau.gov.vn id:2", "congan.laichau.gov.vn id:3"}
     assert [json.loads(line)["article_id"] for line in jl.path.read_text("utf-8").splitlines()] == ["1", "2", "3"]
     assert cs.path.stat().st_size == cut_at
     assert [r["article_id"] for r in csv.DictReader(cs.path.open(encoding="utf-8", newline=""))] == ["1", "2", "3"]
@@ -150,7 +150,7 @@ def test_feed_pipeline_checkpoints_in_batches_and_a_kill_loses_nothing(tmp_path)
 
     state = StateStore(tmp_path / "state.sqlite")
     assert state.recover() == (1, 0)
-    assert state.known([f"id:{n}" for n in range(1, 8)]) == {f"id:{n}" for n in range(1, 8)}
+    assert state.known([f"congan.laichau.gov.vn id:{n}" for n in range(1, 8)]) == {f"congan.laichau.gov.vn id:{n}" for n in range(1, 8)}
     lines = (tmp_path / "out.jsonl").read_text("utf-8").splitlines()
     assert [json.loads(line)["url"].rsplit("-", 1)[1] for line in lines] == [f"{n}.html" for n in range(1, 8)]
 

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scraper.sites.addresses import DEFAULT_LANGUAGES, NEWS_FUNCS
 from scraper.urls import (
     absolute,
     article_id,
@@ -128,3 +129,94 @@ def test_absolute_equals_its_plain_definition(base: str, href: str) -> None:
     """The shortcuts (root-relative and plain relative addresses appended, absolute ones kept)
     give exactly what urljoin gives."""
     assert absolute(base, href) == reference_absolute(base, href)
+
+
+# --- one rule for every NukeViet scheme (scraper.sites.addresses) ----------------------------------
+
+OTHER = "https://sotuphap.tinhmau.gov.vn"
+
+
+@pytest.mark.parametrize("variant", [
+    f"{OTHER}/vi/tin-tuc/an-ninh/bai-viet-12.html",
+    f"{OTHER}/vi/tin-tuc/print/an-ninh/bai-viet-12.html",
+    f"{OTHER}/index.php/vi/tin-tuc/savefile/an-ninh/bai-viet-12.html?x=1#y",
+])
+def test_another_portals_scheme(variant) -> None:
+    assert is_article_url(variant)
+    assert canonical_article_url(variant) == f"{OTHER}/vi/tin-tuc/an-ninh/bai-viet-12.html"
+    assert article_id(variant) == "12"
+    assert article_key(variant) == "tin-tuc:id:12"  # another module's ids are another numbering
+    assert view_of(variant) == (None if "print" not in variant and "savefile" not in variant else variant.split("/")[-3])
+
+
+def test_the_query_form() -> None:
+    url = f"{OTHER}/index.php?language=vi&nv=tin-tuc&op=print%2Fan-ninh%2Fbai-viet-12"
+    assert is_article_url(url) and view_of(url) == "print" and article_id(url) == "12"
+    assert canonical_article_url(url) == f"{OTHER}/index.php?language=vi&nv=tin-tuc&op=an-ninh/bai-viet-12.html"
+    assert category_alias(f"{OTHER}/index.php?language=vi&nv=tin-tuc&op=an-ninh") is None  # a named module's
+
+
+def test_addresses_the_portal_never_served_as_articles() -> None:
+    """Where today's rule read more than NukeViet serves: <cat>/page-N is a category's page
+    (modules/news/functions.php reads it first), news functions and folders are no categories,
+    /page-N/ is the home module's own page, /vi/ the home page in Vietnamese."""
+    assert not is_article_url(f"{BASE}/an-ninh-trat-tu/page-2.html")
+    assert article_id(f"{BASE}/tag/bai-12.html") is None and view_of(f"{BASE}/print/about/bai-12.html") is None
+    assert article_key(f"{BASE}/about/gioi-thieu-2.html") == f"url:{BASE}/about/gioi-thieu-2.html"
+    assert category_alias(f"{BASE}/topic/") is None and category_alias(f"{BASE}/content/") is None
+    assert category_alias(f"{BASE}/page-2/") is None and category_alias(f"{BASE}/vi/") is None
+
+
+_TODAY_ARTICLE = re.compile(
+    r"^/(?:index\.php/)?(?:(?P<view>print|savefile)/)?"
+    r"(?P<alias>[A-Za-z0-9_-]+)/(?P<slug>[A-Za-z0-9_.-]*?)-?(?P<id>\d+)\.html?$"
+)
+_TODAY_CATEGORY = re.compile(r"^/(?:index\.php/)?(?P<alias>[A-Za-z0-9_-]+)/(?:page-(?P<page>\d+)/?)?$")
+_TODAY_RESERVED = {
+    "print", "savefile", "tag", "rss", "sitemap", "search", "seek", "users", "contact", "about", "feeds",
+    "statistics", "uploads", "assets", "themes", "data", "includes", "modules", "install", "js", "index.php",
+    "banners", "comment", "voting", "page",
+}
+
+
+def today(url: str) -> tuple:
+    """What scraper.urls answered before it read every scheme (the portal's own rule, verbatim)."""
+    parts = urlsplit(url)
+    m = _TODAY_ARTICLE.match(parts.path)
+    c = _TODAY_CATEGORY.match(parts.path)
+    canonical = (
+        f"{parts.scheme}://{parts.netloc}/{m['alias']}/{m['slug'] + '-' + m['id'] if m['slug'] else m['id']}.html"
+        if m else f"{parts.scheme}://{parts.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+    )
+    return (
+        m is not None and m["alias"] not in _TODAY_RESERVED, canonical, m["id"] if m else None, m["view"] if m else None,
+        (c["alias"], int(c["page"] or 1)) if c and c["alias"] not in _TODAY_RESERVED else None,
+        f"id:{m['id']}" if m else f"url:{canonical}",
+    )
+
+
+#: Category aliases as the portal writes them: not a folder, module or function name, not a language
+#: code, not "page-N" (the corrections above are tested on their own).
+_PORTAL_ALIASES = st.from_regex(r"[a-z0-9][a-z0-9_]{0,8}(-[a-z0-9_]{1,8}){0,4}", fullmatch=True).filter(
+    lambda s: s not in _TODAY_RESERVED and s not in NEWS_FUNCS and s not in DEFAULT_LANGUAGES and not s.startswith("page-")
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    index=st.booleans(), view=st.sampled_from(["", "print/", "savefile/"]), alias=_PORTAL_ALIASES,
+    last=st.one_of(
+        st.tuples(
+            st.from_regex(r"[A-Za-z0-9_.-]{0,20}", fullmatch=True).map(lambda s: f"x{s}" if s.startswith("page-") else s),
+            st.sampled_from(["-", "", "--"]), st.integers(0, 10**6).map(str), st.sampled_from([".html", ".htm", ".HTML", ""]),
+        ).map("".join),
+        st.sampled_from(["", "page-3", "page-3/", "page-12/", "x/", "a-1.html/"]),
+    ),
+    tail=st.sampled_from(["", "?utm_source=x", "#top", "?a=1#b"]),
+)
+def test_todays_portal_addresses_answer_as_before(index, view, alias, last, tail) -> None:
+    """Every address of today's portal (its articles, their views, its categories and their pages,
+    with index.php/, queries and fragments) gets exactly the answers it got before."""
+    url = f"{BASE}/{'index.php/' if index else ''}{view}{alias}/{last}{tail}"
+    now = (is_article_url(url), canonical_article_url(url), article_id(url), view_of(url), category_alias(url), article_key(url))
+    assert now == today(url)

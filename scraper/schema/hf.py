@@ -26,5 +26,5 @@ def features():
         "related": List({"section": text, "title": text, "url": text, "published_at": text, "published_at_raw": text}),
         "author": text, "source": text, "tags": List(text), "views": Value("int64"),
         "word_count": Value("int64"), "content_hash": text, "fetched_at": text, "lang": text,
-        "warnings": List(text), "archived_at": text, "archive_url": text,
+        "warnings": List(text), "archived_at": text, "archive_url": text, "site": text,
     })

@@ -19,7 +19,7 @@ from scrapy.http import Request, Response
 from ..decoding import response_text
 from ..errors import Refused
 from ..pages import NotAnArticle, extract_article
-from ..urls import article_key, is_article_url, is_legacy_article_url
+from ..urls import is_article_url, is_legacy_article_url, site_key
 from .base import StatefulSpider, flag
 
 logger = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ class WaybackSpider(StatefulSpider):
             if group not in chosen or row["timestamp"] > chosen[group]["timestamp"]:
                 chosen[group] = row
         rows = sorted(chosen.values(), key=lambda r: (r["urlkey"], r["timestamp"]))
-        keys = [f"{article_key(r['original'])}@{archived_at(r['timestamp'])}" for r in rows]
+        keys = [f"{site_key(r['original'])}@{archived_at(r['timestamp'])}" for r in rows]
         known = set() if self.refresh or self.state is None else self.state.known(keys)
         logger.info("%d captures listed, %d article captures chosen, %d already recovered", len(self.rows), len(rows), len(known))
         for row, key in zip(rows, keys, strict=True):

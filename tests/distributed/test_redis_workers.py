@@ -108,6 +108,6 @@ def test_a_dead_workers_unconfirmed_writes_are_settled_from_its_feed(redis_url, 
 
     alive = RedisStateStore(redis_url)
     assert alive.recover() == (2, 1)
-    assert alive.known(["id:1", "id:2", "id:3"]) == {"id:1", "id:2"}
+    assert alive.known(["congan.laichau.gov.vn id:1", "congan.laichau.gov.vn id:2", "congan.laichau.gov.vn id:3"]) == {"congan.laichau.gov.vn id:1", "congan.laichau.gov.vn id:2"}
     assert [json.loads(line)["url"][-7:] for line in feed.path.read_text("utf-8").splitlines()] == ["-1.html", "-2.html"]
     assert alive.recover() == (0, 0)

@@ -18,7 +18,7 @@ def crawl(
     ``base_url`` is the portal for ``laichau`` and the archive for ``wayback``.
     """
     out.mkdir(parents=True, exist_ok=True)
-    target = {"laichau": "base_url", "wayback": "archive_base"}[spider]
+    target = {"laichau": "base_url", "nukeviet": "base_url", "wayback": "archive_base"}[spider]
     argv = crawl_argv(
         spider,
         {target: base_url, **(args or {})},

@@ -1,0 +1,1 @@
+"""What differs between NukeViet portals (address schemes, their news modules and categories), as pure functions that import only the small helpers (``scraper.urls``, ``scraper.text``), never spiders or pages."""
