@@ -1,4 +1,4 @@
-"""Command line: ``python -m scraper extract|demo|cron|state``."""
+"""Command line: ``python -m scraper extract|demo|cron|state|corpus``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ from urllib.parse import urlsplit
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scraper", description=__doc__)
+    # named as it was called: the console script, or the module
+    script = Path(sys.argv[0]).name
+    prog = script if script and not script.startswith("__main__") and script != "-c" else "python -m scraper"
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p_extract = sub.add_parser("extract", help="extract records from saved pages (JSON Lines on stdout)")
     p_extract.add_argument("files", nargs="+", type=Path, help="saved HTML pages")
@@ -27,7 +30,18 @@ def main(argv: list[str] | None = None) -> int:
     p_rebuild = state_sub.add_parser("rebuild", help="a new state from the feeds' records (the old one moved aside)")
     p_rebuild.add_argument("feeds", type=Path, help="folder holding the feeds (e.g. output)")
     p_rebuild.add_argument("--state", type=Path, help="state file (default: FEEDS/state.sqlite)")
+    p_corpus = sub.add_parser("corpus", help="merge every feed under SRC into one dataset in DEST: JSONL, Parquet, revisions, card, report")
+    p_corpus.add_argument("src", type=Path, metavar="SRC", help="folder holding the feeds (e.g. output): every .jsonl/.csv under it")
+    p_corpus.add_argument("--to", dest="dest", type=Path, required=True, metavar="DEST", help="the corpus folder (replaced whole, atomically)")
+    p_corpus.add_argument("--full", action="store_true", help="rebuild from the feeds present instead of adding what is new")
     args = parser.parse_args(argv)
+    if args.command == "corpus":
+        from .corpus.command import refusal
+        from .corpus.command import run as corpus
+
+        if problem := refusal(args.src, args.dest):
+            p_corpus.error(problem)
+        return corpus(args.src, args.dest, full=args.full)
     if args.command == "state":
         from .state import rebuild
 

@@ -17,6 +17,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.http import Response
 
+from .corpus.html_report import write_crawl_report
 from .items import FIELDS, ArticleItem
 
 logger = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class RunReport:
         self.records = 0
         self.by_category: collections.Counter[str] = collections.Counter()
         self.by_year: collections.Counter[str] = collections.Counter()
+        self.by_month: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)  # YYYY-MM → categories: the HTML chart
         self.coverage: collections.Counter[str] = collections.Counter()
         self.warnings: collections.Counter[str] = collections.Counter()
         self.flagged = 0
@@ -76,6 +78,8 @@ class RunReport:
         self.records += 1
         self.by_category[item.category or "(none)"] += 1
         self.by_year[(item.published_at or "unknown")[:4]] += 1
+        if item.published_at:
+            self.by_month[item.published_at[:7]][item.category or "(none)"] += 1
         for name in self.covered:
             if item.filled(name):
                 self.coverage[name] += 1
@@ -115,6 +119,7 @@ class RunReport:
             "feeds": stats.get("feed/paths", []),
             "articles_by_category": dict(self.by_category.most_common()),
             "articles_by_year": dict(sorted(self.by_year.items())),
+            "articles_by_month_category": {month: dict(cats.most_common()) for month, cats in sorted(self.by_month.items())},
             "coverage": coverage,
             "coverage_floor": self.floor,
             "coverage_below_floor": low,
@@ -136,6 +141,7 @@ class RunReport:
         tmp = self.path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(report, ensure_ascii=False, indent=2), "utf-8")
         os.replace(tmp, self.path)  # a reader never sees half a report
+        write_crawl_report(report, self.path.with_suffix(".html"))  # the same report at a glance, beside it
         logger.info(
             "run report: %d records (%d flagged), %d requests in %.1f s; HTTP errors %s; failures %s; report in %s",
             report["records"], report["records_flagged"], report["requests"], report["duration_seconds"],

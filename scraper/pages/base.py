@@ -16,6 +16,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from w3lib.encoding import html_to_unicode
 
 from ..items import ArticleItem, Crumb, Image
+from ..sites.addresses import Form, SiteProfile
 from ..text import clean
 from ..urls import absolute, article_id, canonical_article_url, is_article_url, is_web_url
 from .body import Body, extract_body, make_image
@@ -112,6 +113,19 @@ def nfc_lines(text: str) -> str:
     return "\n".join(line if line.isascii() else unicodedata.normalize("NFC", line) for line in text.split("\n"))
 
 
+#: How a site without server rewrite rules writes its addresses: ``/index.php/…`` is then the
+#: only form it answers.
+_INDEX_PHP = SiteProfile(form=Form.INDEX_PHP)
+
+
+def declared_canonical(url: str) -> str:
+    """The canonical form of an article address a page declares as its own (its canonical link,
+    og:url, the print view's footer). Other views, queries and fragments go; ``index.php/`` stays
+    where the site itself writes it, as a site without rewrite rules must (elsewhere, as on today's
+    portal, an ``index.php/`` address the crawl came by maps to the rewritten one)."""
+    return canonical_article_url(url, _INDEX_PHP if "/index.php/" in url else None)
+
+
 def parse(markup: str | bytes, content_type: str | None = None) -> LexborHTMLParser:
     """The tree of a page, parsed once from :func:`page_bytes`."""
     return parse_dom(page_bytes(markup, content_type))
@@ -177,7 +191,7 @@ class ArticlePage:
         for key in ("link:canonical", "og:url"):  # og:url asked only when the canonical link names no article
             url = absolute(self.url, self.head_value(key))
             if url and is_web_url(url) and is_article_url(url):
-                return canonical_article_url(url)
+                return declared_canonical(url)
         return canonical_article_url(self.url)
 
     def is_related_link(self, url: str) -> bool:

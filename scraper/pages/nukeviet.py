@@ -14,7 +14,10 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..dates import find_time
 from ..items import ArticleItem, Crumb, Image
+from ..sites.addresses import Kind
+from ..sites.addresses import parse as parse_address
 from ..text import clean
+from ..urls import absolute
 from .base import ArticlePage, NotAnArticle
 from .dom import ancestors, common_ancestor, first_css, following_text, holding, inside, precedes, text_of
 
@@ -99,6 +102,12 @@ def title_element(root: LexborNode) -> LexborNode | None:
     return None
 
 
+def _is_tag_link(base: str, link: LexborNode) -> bool:
+    """A link to a tag page, in any address scheme ("/tag/<alias>", "…&op=tag/<alias>")."""
+    url = absolute(base, link.attrs.get("href"))
+    return url is not None and parse_address(url).kind is Kind.TAG
+
+
 class NukeVietArticlePage(ArticlePage):
     layout = "nukeviet"
 
@@ -161,7 +170,7 @@ class NukeVietArticlePage(ArticlePage):
             for _ in range(3):
                 if holder is None or not holder.is_element_node:
                     break
-                links = holder.css('a[href*="/tag/"]')
+                links = [a for a in holder.css("a[href]") if _is_tag_link(self.url, a)]
                 if links:
                     break
                 holder = holder.parent

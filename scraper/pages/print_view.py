@@ -14,8 +14,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..items import ArticleItem
 from ..text import clean
-from ..urls import absolute, canonical_article_url, is_article_url, is_web_url
-from .base import ArticlePage, NotAnArticle
+from ..urls import absolute, is_article_url, is_web_url
+from .base import ArticlePage, NotAnArticle, declared_canonical
 from .dom import first_css, text_of
 
 #: The home image's box: print.tpl writes it (image and caption) inside ``#hometext``, before the lead.
@@ -59,7 +59,7 @@ class PrintPage(ArticlePage):
             found += _ADDRESS.findall(box.text())
             for url in found:
                 if url and is_web_url(url) and is_article_url(url):
-                    return canonical_article_url(url)
+                    return declared_canonical(url)
         return super().canonical_url()
 
     def to_item(self) -> ArticleItem:

@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from .portal import Portal
+from .portal_routes import PortalRouter
 from .routes import Response, Router
 from .serving import LoopbackServer, QuietHandler
 from .site import Site
@@ -124,15 +126,16 @@ class _Handler(QuietHandler):
 
 
 class ReplicaServer(LoopbackServer):
-    """Serves a ``Site`` on 127.0.0.1; bound on construction so ``base_url`` is known at once."""
+    """Serves a ``Site`` (today's portal) or a ``Portal`` (any scheme) on 127.0.0.1; bound on
+    construction so ``base_url`` is known at once."""
 
     def __init__(
-        self, site: Site, host: str = "127.0.0.1", port: int = 0, faults: FaultHook | None = None
+        self, site: Site | Portal, host: str = "127.0.0.1", port: int = 0, faults: FaultHook | None = None
     ) -> None:
         self.site = site
         self.faults = faults
         super().__init__(_Handler, host, port)
-        self.router = Router(site, self.base_url)
+        self.router: Router | PortalRouter = site.router(self.base_url) if isinstance(site, Portal) else Router(site, self.base_url)
 
     def warm(self) -> int:
         """Render (and gzip) every page a whole-site crawl asks for, before it asks: the replica

@@ -126,15 +126,19 @@ class Site:
         n_articles: int = 200,
         n_categories: int = 5,
         per_page: int = 20,
-        seed: int = 0,
+        seed: int | str = 0,
         host_label: str = "Công an tỉnh Lai Châu",
         missing_rate: float = 0.01,
         wrong_slug_rate: float = 0.02,
         related_count: int = 5,
         other_links: int = 10,
         latest_count: int = 10,
+        categories: list[tuple[str, str]] | None = None,
+        upload_dir: str = "news",
     ) -> None:
-        if n_categories < 1:
+        """``categories`` (alias, name) replaces the portal's own menu, and ``upload_dir`` names the
+        images' folder under ``/uploads/``: another news module of another portal (``portal.py``)."""
+        if n_categories < 1 and not categories:
             raise ValueError("a site needs at least one category")
         self.seed = seed
         self.per_page = per_page
@@ -144,7 +148,11 @@ class Site:
         self.related_count = related_count
         self.other_links = other_links
         self.latest_count = latest_count
-        self.categories: list[Category] = _make_categories(n_categories)
+        self.upload_dir = upload_dir
+        self.categories: list[Category] = (
+            [Category(i + 1, alias, name) for i, (alias, name) in enumerate(categories)]
+            if categories else _make_categories(n_categories)
+        )
         wr = random.Random(f"{seed}:weights")
         self._weights = [wr.uniform(0.5, 2.0) for _ in self.categories]
         self.articles: list[Article] = []
@@ -240,7 +248,7 @@ class Site:
         br_join = None
         if len(paragraphs) >= 3 and rng.random() < 0.25:
             br_join = rng.randrange(len(paragraphs) - 1)
-        images = _images(rng, ctx, published, slug, len(paragraphs), br_join)
+        images = _images(rng, ctx, published, slug, len(paragraphs), br_join, self.upload_dir)
         edited = published + timedelta(seconds=rng.randint(600, 5 * 86400))
         if edited.strftime("%H:%M") == published.strftime("%H:%M"):
             edited += timedelta(minutes=7)
@@ -371,8 +379,12 @@ class _Ctx:
         )
 
 
+#: Categories whose articles are notices (the portal's own, and a second news module's).
+NOTICE_ALIASES = frozenset({"thong-bao", "thong-bao-chung", "canh-bao"})
+
+
 def _title(rng: random.Random, ctx: _Ctx, cat: Category) -> str:
-    if cat.alias == "thong-bao" or rng.random() < 0.08:
+    if cat.alias in NOTICE_ALIASES or rng.random() < 0.08:
         return ctx.fill(rng.choice(W.NOTICE_TITLES))
     crime = cat.alias in ("an-ninh-trat-tu", "thu-doan-pham-toi") or rng.random() < 0.3
     action = ctx.fill(rng.choice(W.CRIME_ACTIONS if crime else W.EVENT_ACTIONS))
@@ -383,10 +395,10 @@ def _title(rng: random.Random, ctx: _Ctx, cat: Category) -> str:
 
 
 def _images(
-    rng: random.Random, ctx: _Ctx, when: datetime, slug: str, n_par: int, br_join: int | None
+    rng: random.Random, ctx: _Ctx, when: datetime, slug: str, n_par: int, br_join: int | None, upload_dir: str = "news",
 ) -> list[Image]:
     count = rng.choices([0, 1, 2], weights=[3, 4, 3])[0]
-    folder = f"/uploads/news/{when:%Y_%m}/"
+    folder = f"/uploads/{upload_dir}/{when:%Y_%m}/"
     stem = "-".join(slug.split("-")[:6])
     out: list[Image] = []
     for k in range(count):

@@ -149,3 +149,54 @@ TAGS: list[str] = [
     "tuyên truyền", "căn cước", "biên giới", "thanh niên", "khen thưởng", "dân vận",
     "đánh bạc", "tội phạm mạng", "cứu hộ", "an sinh",
 ]
+
+# ----- another NukeViet portal (``portal.py``): a second news module and modules that are not news --
+
+#: The second news module's categories: notices, warnings, and one alias the first module uses too
+#: (aliases are unique within a module only).
+NOTICE_CATEGORIES: list[tuple[str, str]] = [
+    ("thong-bao-chung", "Thông báo chung"),
+    ("canh-bao", "Cảnh báo thủ đoạn phạm tội"),
+    ("an-ninh-trat-tu", "Thông báo an ninh trật tự"),
+]
+
+#: Items of the page module ("Giới thiệu"): alias, title, paragraphs. One alias ends in a number,
+#: so its address has an article's shape.
+ABOUT_PAGES: list[tuple[str, str, list[str]]] = [
+    ("chuc-nang-nhiem-vu", "Chức năng, nhiệm vụ", [
+        "Công an huyện là cơ quan tham mưu cho cấp ủy, chính quyền địa phương về công tác bảo đảm an ninh,"
+        " trật tự trên địa bàn.",
+        "Đơn vị trực tiếp tổ chức phòng ngừa, đấu tranh với các loại tội phạm và vi phạm pháp luật.",
+    ]),
+    ("co-cau-to-chuc-2", "Cơ cấu tổ chức", [
+        "Bộ máy gồm Ban Chỉ huy, các đội nghiệp vụ và Công an các xã, thị trấn.",
+        "Mỗi đội phụ trách một lĩnh vực: điều tra, cảnh sát giao thông, quản lý hành chính và xây dựng phong trào.",
+    ]),
+    ("lich-su-truyen-thong", "Lịch sử truyền thống", [
+        "Trải qua nhiều giai đoạn xây dựng và trưởng thành, lực lượng Công an huyện luôn gắn bó với nhân dân các dân tộc.",
+        "Nhiều tập thể, cá nhân đã được tặng thưởng Huân chương vì thành tích bảo vệ an ninh Tổ quốc.",
+    ]),
+]
+
+#: Legal documents (the laws module "Văn bản"): kinds of document and what they are about.
+DOCUMENT_KINDS: list[tuple[str, str]] = [
+    ("QĐ", "Quyết định"), ("KH", "Kế hoạch"), ("HD", "Hướng dẫn"), ("CV", "Công văn"), ("TB", "Thông báo"),
+]
+DOCUMENT_SUBJECTS: list[str] = [
+    "ban hành quy chế phối hợp bảo đảm an ninh trật tự tại {place}",
+    "triển khai đợt cao điểm tấn công, trấn áp tội phạm năm {y}",
+    "tổ chức tuyên truyền phòng, chống ma túy trong trường học",
+    "kiểm tra an toàn phòng cháy, chữa cháy tại các cơ sở kinh doanh",
+    "thực hiện cấp căn cước cho công dân trên địa bàn {place}",
+    "bảo đảm trật tự an toàn giao thông dịp Tết Nguyên đán năm {y}",
+    "tiếp nhận và giải quyết tin báo, tố giác tội phạm",
+    "xây dựng mô hình tổ tự quản về an ninh trật tự ở khu dân cư",
+]
+SIGNERS: list[str] = ["Nguyễn Văn Hưng", "Lò Thị Hoa", "Trần Minh Quân", "Vàng A Dơ", "Phạm Thu Trang"]
+
+#: The contact module's page.
+CONTACT_LINES: list[str] = [
+    "Địa chỉ: Tổ dân phố số 3, thị trấn Tam Đường, tỉnh Lai Châu.",
+    "Điện thoại trực ban: 0213.3875.113.",
+    "Người dân có thể gửi tin báo, phản ánh về an ninh trật tự qua biểu mẫu dưới đây.",
+]

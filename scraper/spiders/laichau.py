@@ -19,12 +19,16 @@ from scrapy.utils.sitemap import Sitemap
 
 from ..errors import Refused
 from ..pages.listing import ListingEntry
+from ..sites.addresses import SiteProfile
 from ..urls import category_alias, same_site
 from .nukeviet import NukeVietSpider
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://congan.laichau.gov.vn"
+#: The portal's addresses: its one news module is the home module, left out of every address, and it
+#: runs no other module with articles: ``/<x>/<cat>/<slug>-<id>.html`` is none of its articles.
+PROFILE = SiteProfile(modules_known=True)
 
 
 class LaichauSpider(NukeVietSpider):
@@ -42,6 +46,8 @@ class LaichauSpider(NukeVietSpider):
         if "," in base_url or base_url.startswith("@"):
             raise Refused(f"-a base_url={base_url}: the laichau spider crawls one portal; several: the nukeviet spider")
         super().__init__(base_url=base_url, categories=categories, mode=mode, since=since, refresh=refresh, **kwargs)
+        for portal in self.portals.values():
+            portal.profile = PROFILE
 
     async def start(self) -> AsyncIterator[Request]:
         yield Request(self.base_url + "/", callback=self.parse_home, errback=self.failed, priority=100)

@@ -56,6 +56,16 @@ class Found:
 
 
 @dataclass
+class _ModuleReads:
+    """A portal's discovery waiting for the pages of modules it could not tell apart."""
+
+    home: Response
+    sitemap: bytes | None
+    pages: dict[str, bytes]
+    waiting: int
+
+
+@dataclass
 class Portal:
     """One site of the crawl: its root address and, once read, what its own pages say of it."""
 
@@ -135,6 +145,7 @@ class NukeVietSpider(StatefulSpider):
         self.per_page_seen = 20
         self.listings_seen = False
         self.unread: set[str] = set()  #: portals whose news modules are not known yet
+        self.module_reads: dict[str, _ModuleReads] = {}
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -226,13 +237,37 @@ class NukeVietSpider(StatefulSpider):
     def parse_sitemap_index(self, response: Response, site: str, home: Response) -> Iterable[Request]:
         return self.discovered(home, site, response.body if response.status == 200 else None)
 
-    def discovered(self, home: Response, site: str, sitemap: bytes | None) -> list[Request]:
+    def parse_module_page(self, response: Response, site: str) -> list[Request]:
+        """A module the root page and sitemap could not tell apart: its own page, for discovery."""
+        reading = self.module_reads[site]
+        if response.status == 200:
+            reading.pages[response.url] = response.body
+        reading.waiting -= 1
+        if reading.waiting:
+            return []
+        del self.module_reads[site]
+        return self.discovered(reading.home, site, reading.sitemap, reading.pages)
+
+    def module_page_failed(self, failure) -> list[Request]:
+        self.failed(failure)
+        request = failure.request
+        return self.parse_module_page(Response(request.url, status=0, request=request), request.cb_kwargs["site"])
+
+    def discovered(
+        self, home: Response, site: str, sitemap: bytes | None, module_pages: dict[str, bytes] | None = None
+    ) -> list[Request]:
         portal = self.portals[site]
         try:
-            found = discover(home.body, home.url, sitemap)
+            found = discover(home.body, home.url, sitemap, module_pages)
         except Exception as exc:  # a page no parser reads: said, never a crash of the crawl
             self.portal_unread(site, f"unreadable: {exc}")
             return []
+        unknown = [m.url for m in found.other if m.kind == "unknown"]
+        if module_pages is None and unknown:  # one page of each, then discovery again
+            self.module_reads[site] = _ModuleReads(home, sitemap, {}, len(unknown))
+            self.crawler.stats.inc_value("crawl/discovery_module_pages", len(unknown))
+            return [Request(url, callback=self.parse_module_page, errback=self.module_page_failed, priority=100,
+                            cb_kwargs={"site": site}, meta={"handle_httpstatus_all": True}) for url in unknown]
         if not found.news:
             why = "it is not NukeViet" if not found.nukeviet else "NukeViet, but no news module"
             self.portal_unread(site, why)

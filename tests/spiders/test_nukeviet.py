@@ -8,7 +8,9 @@ import http.server
 import threading
 import time
 
-from scraper.replica import ReplicaServer, Site
+import pytest
+
+from scraper.replica import Portal, ReplicaServer, Site
 from tests.spiders.conftest import crawl, records
 
 _VOLATILE = ("fetched_at",)
@@ -83,3 +85,31 @@ def test_a_site_that_is_not_nukeviet_is_refused_in_one_line_within_seconds(tmp_p
     assert "Traceback" not in log
     assert took < 30
     assert records(tmp_path) == []
+
+
+@pytest.mark.parametrize("scheme", ["lang-module", "index-php", "query", "no-slash"])
+def test_every_address_scheme_end_to_end(tmp_path, scheme: str) -> None:
+    """Another NukeViet portal in the default theme, in each of the rewriter's address forms:
+    two news modules numbering their articles alike, a page module, legal documents whose
+    addresses look like articles, a contact page. Every article once, at its own address; no
+    document of a module that is not news is asked for; a second run fetches no article again."""
+    portal = Portal(n_articles=60, per_page=10, seed=4, scheme=scheme)
+    with ReplicaServer(portal) as srv:
+        code, log = crawl(srv.base_url, tmp_path, spider="nukeviet")
+        assert code == 0, log[-3000:]
+        recs = records(tmp_path)
+        expected = portal.expected_articles()
+        assert sorted(r["url"] for r in recs) == sorted(srv.base_url + a.path for a in expected)
+        assert len(recs) == len(expected) and {r["site"] for r in recs} == {"127.0.0.1"}
+        assert all(r["article_id"] and r["title"] and r["body_text"] for r in recs)
+        asked = {path for _, path, _ in srv.requests}
+        assert not asked & portal.document_paths()
+        roots = {portal.module_path(name) for name in portal.other_modules}
+        assert not asked & (portal.other_module_paths() - roots)  # discovery reads a module's root, never walks it
+        srv.reset_log()
+        code, log = crawl(srv.base_url, tmp_path, spider="nukeviet")
+        assert code == 0, log[-3000:]
+        assert len(records(tmp_path)) == len(expected)
+        again = [path for _, path, _ in srv.requests if portal.module_of(path) in {m.name for m in portal.news}
+                 and any(path == a.path for a in expected)]
+        assert again == []
