@@ -107,6 +107,32 @@ class Module:
         return out
 
 
+@dataclass(frozen=True)
+class NewsScope:
+    """What a crawl of one portal may ask for: its address settings and the names of its news
+    modules ("" for the module its addresses leave out). Plain data, so it travels with a request:
+    in a distributed crawl, the worker that reads a listing may not be the one that ran discovery."""
+
+    profile: SiteProfile
+    modules: frozenset[str]
+
+    def allows(self, url: str) -> bool:
+        """An address of one of the news modules (or the sitemap index); never another module's."""
+        a = parse(url, self.profile)
+        if a.kind is Kind.SITEMAP_INDEX:
+            return True
+        if a.kind is Kind.OTHER or a.module is None:
+            return False
+        return a.module in self.modules
+
+    def to_json(self) -> dict:
+        return {"profile": self.profile.to_json(), "modules": sorted(self.modules)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> NewsScope:
+        return cls(SiteProfile.from_json(data["profile"]), frozenset(data["modules"]))
+
+
 @dataclass
 class Discovery:
     site: str
@@ -117,18 +143,16 @@ class Discovery:
     news: list[Module]
     other: list[Module]
 
+    @property
+    def scope(self) -> NewsScope:
+        """What a crawl of the site may ask for."""
+        names = {m.name for m in self.news} | ({""} if any(m.dropped for m in self.news) else set())
+        return NewsScope(self.profile, frozenset(names))
+
     def allows(self, url: str) -> bool:
         """Whether a crawl may ask for ``url``: an address of one of the site's news modules
         (never a module that is not news, a folder, or a module discovery did not find)."""
-        if not same_site(url, self.root_url):
-            return False
-        a = parse(url, self.profile)
-        if a.kind is Kind.SITEMAP_INDEX:
-            return True
-        if a.kind is Kind.OTHER or a.module is None:
-            return False
-        names = {m.name for m in self.news}
-        return (a.module == "" and any(m.dropped for m in self.news)) or a.module in names
+        return same_site(url, self.root_url) and self.scope.allows(url)
 
     def to_json(self) -> dict:
         return {

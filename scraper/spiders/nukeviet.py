@@ -35,7 +35,7 @@ from ..pages import ExtractionLimit, NotAnArticle, extract_article, parse
 from ..pages.listing import ListingEntry, ListingPage, ListingSummary, apply_listing, merge_entry, summarize_listing
 from ..sites.addresses import CATEGORY_KINDS, DEFAULT, Kind, SiteProfile
 from ..sites.addresses import parse as parse_address
-from ..sites.discovery import Discovery, discover
+from ..sites.discovery import NewsScope, discover
 from ..urls import canonical_article_url, is_article_url, same_site, site_key, site_of
 from ..walks import WalkLedger
 from ..workers import ExtractionPool, WorkerLost
@@ -56,29 +56,29 @@ class Found:
 
 
 @dataclass
-class _ModuleReads:
-    """A portal's discovery waiting for the pages of modules it could not tell apart."""
-
-    home: Response
-    sitemap: bytes | None
-    pages: dict[str, bytes]
-    waiting: int
-
-
-@dataclass
 class Portal:
     """One site of the crawl: its root address and, once read, what its own pages say of it."""
 
     root: str  #: the root address, without a trailing "/"
     site: str  #: the record's ``site``: its host (``urls.site_of``)
     profile: SiteProfile = DEFAULT  #: how the site writes its addresses
-    discovery: Discovery | None = None  #: its modules, where discovery ran (``nukeviet``)
+    scope: NewsScope | None = None  #: its news modules, where discovery ran (``nukeviet``)
     categories: list[str] = field(default_factory=list)  #: the walks it starts, by listing address
 
     def allows(self, url: str) -> bool:
         """Whether an address may be asked for: one of the site's news modules where discovery
         found them; every address of the site otherwise (today's portal, read by its menu)."""
-        return self.discovery.allows(url) if self.discovery is not None else True
+        return self.scope.allows(url) if self.scope is not None else True
+
+    def adopt(self, scope: dict | None) -> None:
+        """What discovery found, carried by a request (a distributed crawl's listings may reach
+        a worker that did not run it)."""
+        if scope is not None and self.scope is None:
+            self.scope = NewsScope.from_json(scope)
+            self.profile = self.scope.profile
+
+    def carried(self) -> dict | None:
+        return self.scope.to_json() if self.scope is not None else None
 
 
 def portal_roots(value: str | None) -> list[str]:
@@ -145,7 +145,6 @@ class NukeVietSpider(StatefulSpider):
         self.per_page_seen = 20
         self.listings_seen = False
         self.unread: set[str] = set()  #: portals whose news modules are not known yet
-        self.module_reads: dict[str, _ModuleReads] = {}
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -223,56 +222,64 @@ class NukeVietSpider(StatefulSpider):
         self.crawler.stats.inc_value("crawl/unreadable_listings")
 
     def parse_root(self, response: Response, site: str) -> Iterable[Request]:
-        """The root page; its sitemap index next, then discovery from both."""
+        """The root page; its sitemap index next, then discovery from both. What discovery reads
+        travels in the requests (bytes, not responses): any worker of a distributed crawl may
+        answer the next one."""
         root = self.portals[site].root
         yield Request(root + "/sitemap.xml", callback=self.parse_sitemap_index, errback=self.sitemap_failed,
-                      cb_kwargs={"site": site, "home": response}, priority=100,
+                      cb_kwargs={"site": site, "home": (response.url, response.body)}, priority=100,
                       meta={"handle_httpstatus_list": [403, 404, 410, 500]})
 
     def sitemap_failed(self, failure) -> Iterable[Request]:
         """No sitemap index: discovery reads the root page alone."""
-        request = failure.request
-        return self.discovered(request.cb_kwargs["home"], request.cb_kwargs["site"], None)
+        kwargs = failure.request.cb_kwargs
+        return self.discovered(kwargs["site"], kwargs["home"], None)
 
-    def parse_sitemap_index(self, response: Response, site: str, home: Response) -> Iterable[Request]:
-        return self.discovered(home, site, response.body if response.status == 200 else None)
+    def parse_sitemap_index(self, response: Response, site: str, home: tuple[str, bytes]) -> Iterable[Request]:
+        return self.discovered(site, home, response.body if response.status == 200 else None)
 
-    def parse_module_page(self, response: Response, site: str) -> list[Request]:
-        """A module the root page and sitemap could not tell apart: its own page, for discovery."""
-        reading = self.module_reads[site]
+    def parse_module_page(
+        self, response: Response, site: str, home: tuple[str, bytes], sitemap: bytes | None,
+        pages: dict[str, bytes], ahead: list[str],
+    ) -> list[Request]:
+        """A module the root page and sitemap could not tell apart: its own page, for discovery;
+        one after another, so the pages read so far travel with the next request."""
         if response.status == 200:
-            reading.pages[response.url] = response.body
-        reading.waiting -= 1
-        if reading.waiting:
-            return []
-        del self.module_reads[site]
-        return self.discovered(reading.home, site, reading.sitemap, reading.pages)
+            pages = {**pages, response.url: response.body}
+        if ahead:
+            return [self.module_page_request(site, home, sitemap, pages, ahead)]
+        return self.discovered(site, home, sitemap, pages)
 
     def module_page_failed(self, failure) -> list[Request]:
         self.failed(failure)
         request = failure.request
-        return self.parse_module_page(Response(request.url, status=0, request=request), request.cb_kwargs["site"])
+        return self.parse_module_page(Response(request.url, status=0, request=request), **request.cb_kwargs)
+
+    def module_page_request(
+        self, site: str, home: tuple[str, bytes], sitemap: bytes | None, pages: dict[str, bytes], ahead: list[str]
+    ) -> Request:
+        return Request(ahead[0], callback=self.parse_module_page, errback=self.module_page_failed, priority=100,
+                       cb_kwargs={"site": site, "home": home, "sitemap": sitemap, "pages": pages, "ahead": ahead[1:]},
+                       meta={"handle_httpstatus_all": True})
 
     def discovered(
-        self, home: Response, site: str, sitemap: bytes | None, module_pages: dict[str, bytes] | None = None
+        self, site: str, home: tuple[str, bytes], sitemap: bytes | None, module_pages: dict[str, bytes] | None = None
     ) -> list[Request]:
         portal = self.portals[site]
         try:
-            found = discover(home.body, home.url, sitemap, module_pages)
+            found = discover(home[1], home[0], sitemap, module_pages)
         except Exception as exc:  # a page no parser reads: said, never a crash of the crawl
             self.portal_unread(site, f"unreadable: {exc}")
             return []
         unknown = [m.url for m in found.other if m.kind == "unknown"]
         if module_pages is None and unknown:  # one page of each, then discovery again
-            self.module_reads[site] = _ModuleReads(home, sitemap, {}, len(unknown))
             self.crawler.stats.inc_value("crawl/discovery_module_pages", len(unknown))
-            return [Request(url, callback=self.parse_module_page, errback=self.module_page_failed, priority=100,
-                            cb_kwargs={"site": site}, meta={"handle_httpstatus_all": True}) for url in unknown]
+            return [self.module_page_request(site, home, sitemap, {}, unknown)]
         if not found.news:
             why = "it is not NukeViet" if not found.nukeviet else "NukeViet, but no news module"
             self.portal_unread(site, why)
             return []
-        portal.discovery, portal.profile = found, found.profile
+        portal.scope, portal.profile = found.scope, found.profile
         listings = [(m.name, c.alias, c.url) for m in found.news for c in m.categories]
         listings += [(m.name, None, m.url) for m in found.news if not m.categories]
         if self.only_categories is not None:
@@ -295,8 +302,11 @@ class NukeVietSpider(StatefulSpider):
         out = []
         for url in urls:
             at = self.position(url)
-            out.append(Request(url, callback=self.parse_listing, errback=self.failed,
-                               cb_kwargs={"page": 1, "walk": at[0] if at else None}, priority=50))
+            portal = self.portal(url)
+            kwargs = {"page": 1, "walk": at[0] if at else None}
+            if portal is not None and portal.scope is not None:
+                kwargs["scope"] = portal.carried()
+            out.append(Request(url, callback=self.parse_listing, errback=self.failed, cb_kwargs=kwargs, priority=50))
         return out
 
     async def read_listing(self, response: Response) -> ListingSummary | None:
@@ -311,9 +321,14 @@ class NukeVietSpider(StatefulSpider):
         except (NotAnArticle, AttributeError) as exc:  # empty or binary body
             return self.unreadable_listing(response, exc)
 
-    async def parse_listing(self, response: Response, page: int, walk: str | None = None) -> list[Request]:
+    async def parse_listing(
+        self, response: Response, page: int, walk: str | None = None, scope: dict | None = None
+    ) -> list[Request]:
         """A coroutine returning its requests, not an async generator: Scrapy then runs its spider
-        middlewares over a plain list, a measurable saving per page of a fast crawl."""
+        middlewares over a plain list, a measurable saving per page of a fast crawl. ``scope``:
+        what discovery found of the portal, wherever it ran."""
+        if scope is not None and (portal := self.portal(response.url)) is not None:
+            portal.adopt(scope)
         if page == 1 and walk is not None:
             mark = self.state.open_walk(walk) if self.state is not None else None
             self.walks.open(walk, None if self.refresh else mark)
@@ -344,7 +359,8 @@ class NukeVietSpider(StatefulSpider):
             return []
         return [Request(
             next_url, callback=self.parse_listing, errback=self.failed,
-            cb_kwargs={"page": page + 1, "walk": walk}, priority=40 - page,
+            cb_kwargs={"page": page + 1, "walk": walk, **({"scope": scope} if scope is not None else {})},
+            priority=40 - page,
         )]
 
     def stop_reason(
