@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     p_rebuild.add_argument("--state", type=Path, help="state file (default: FEEDS/state.sqlite)")
     p_corpus = sub.add_parser("corpus", help="merge every feed under SRC into one dataset in DEST: JSONL, Parquet, revisions, card, report")
     p_corpus.add_argument("src", type=Path, metavar="SRC", help="folder holding the feeds (e.g. output): every .jsonl/.csv under it")
-    p_corpus.add_argument("--to", dest="dest", type=Path, required=True, metavar="DEST", help="the corpus folder (replaced whole, atomically)")
+    p_corpus.add_argument("--to", dest="dest", type=Path, required=True, metavar="DEST", help="the corpus folder (its files replaced atomically, month by month)")
     p_corpus.add_argument("--full", action="store_true", help="rebuild from the feeds present instead of adding what is new")
     args = parser.parse_args(argv)
     if args.command == "corpus":

@@ -1,39 +1,41 @@
 """``python -m scraper corpus SRC --to DEST``: merge what is new under SRC into the corpus in DEST.
 
-A run copies DEST's database into a temporary folder beside DEST, merges the feed bytes not merged
-before, looks for near-duplicates of what changed, writes every output there and swaps the folder
-in (``atomic.py``): a kill or a failure at any point leaves DEST as it was. Reading and hashing are
-proportional to the new feeds; writing the outputs is a sequential pass over the corpus.
+A run merges the feed bytes not merged before into DEST's database, in place and in transactions
+(``store.py``), looks for near-duplicates of what changed, then writes again the output months that
+changed, the card and the report, and last ``manifest.json`` (``outputs.py``). Reading, hashing and
+writing follow the new feeds, not the history (``bench/corpus.py``).
+
+A kill or failure at any point leaves a DEST a reader can use: the database rolls back its open
+transaction; the output folders are swapped in whole or not at all; a manifest older than the
+database makes the next run write every month changed since. A first build, ``--full`` or a corpus
+built with other settings builds a new database under a temporary name in DEST and renames it over
+the old one before writing every month (the old files stay readable meanwhile).
 """
 
 from __future__ import annotations
 
-import shutil
+import os
 import sqlite3
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import orjson
-
-from . import atomic, neardup
+from . import atomic, neardup, outputs
 from .card import ATTRIBUTION, PORTAL, Made, card
-from .html_report import write_html
+from .html_report import render
 from .overview import corpus_page
-from .parquet import write_parquet
 from .sources import CORPUS_MARK, Read, feed_files, fingerprint, read_records
 from .stats import CorpusStats
 from .store import FORMAT, Store
 
-ARTICLES, REVISIONS, PARQUET, CARD, REPORT = "articles.jsonl", "revisions.jsonl", "articles.parquet", "README.md", "report.html"
 #: What a corpus was built with: another value means its stored signatures and flags no longer hold.
 PARAMS = {
     "format": str(FORMAT), "shingle": str(neardup.SHINGLE), "num_perm": str(neardup.NUM_PERM),
     "threshold": str(neardup.THRESHOLD), "min_words": str(neardup.MIN_WORDS), "seed": str(neardup.SEED),
 }
 _COMMIT_EVERY = 2000
-_LINE = orjson.OPT_APPEND_NEWLINE
+_METADATA = {"source": f"https://{PORTAL}/", "attribution": ATTRIBUTION}
 
 
 @dataclass
@@ -50,6 +52,8 @@ class Outcome:
     unreadable: int = 0
     near_duplicates: int = 0
     looked_again: int = 0
+    months: int = 0
+    months_written: int = 0
     full: bool = True
     unchanged: bool = False
     seconds: dict[str, float] = field(default_factory=dict)
@@ -59,91 +63,110 @@ def build(src: Path, dest: Path, full: bool = False) -> Outcome:
     """Merge SRC's feeds into DEST (new feed bytes only, unless ``full`` or DEST has none)."""
     src, dest = src.resolve(), dest.resolve()
     with atomic.locked(dest):
-        atomic.recover(dest)
+        atomic.recover(dest, outputs.FOLDERS)
+        clock = time.perf_counter()
         if not full and (same := _up_to_date(src, dest)) is not None:
+            same.seconds["check"] = time.perf_counter() - clock
             return same
-        work = atomic.workdir(dest)
+        dest.mkdir(parents=True, exist_ok=True)
+        outcome = Outcome()
+        store = _merged(src, dest, full, outcome)
         try:
-            outcome = _build(src, dest, work, full)
-            if outcome.unchanged:
-                shutil.rmtree(work)
-            else:
-                atomic.swap_in(work, dest)
-            return outcome
-        except BaseException:
-            shutil.rmtree(work, ignore_errors=True)
-            raise
+            _write(store, src, dest, outcome)
+        finally:
+            store.abort()  # read only since the merge: nothing to keep
+        return outcome
+
+
+def _meta(db_path: Path) -> dict[str, str] | None:
+    """The database's settings and names, read in place; None when there is none or it cannot be
+    read. Opened for writing: a transaction a kill left open is rolled back here, by SQLite."""
+    if not db_path.is_file():
+        return None
+    try:
+        db = sqlite3.connect(db_path)
+        try:
+            return dict(db.execute("SELECT name, value FROM meta").fetchall())
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return None
+
+
+def _reusable(meta: dict[str, str] | None) -> bool:
+    return meta is not None and "corpus" in meta and all(meta.get(k) == v for k, v in PARAMS.items())
 
 
 def _up_to_date(src: Path, dest: Path) -> Outcome | None:
-    """An outcome saying DEST is up to date when every feed under SRC is the size and age it was
-    when merged (DEST's database read in place, read-only: a run with nothing new copies nothing);
-    None when there may be something to merge."""
-    if not all((dest / name).is_file() for name in (CORPUS_MARK, ARTICLES, PARQUET, CARD, REPORT)):
+    """An outcome saying DEST is up to date when its outputs are at the database's generation and
+    every feed under SRC is the size and age it was when merged (nothing written: a run with nothing
+    new changes nothing); None when there may be something to do."""
+    db_path = dest / CORPUS_MARK
+    meta = _meta(db_path)
+    manifest = outputs.read_manifest(dest)
+    if not _reusable(meta) or manifest is None or meta is None:
         return None
-    db = sqlite3.connect(f"{(dest / CORPUS_MARK).as_uri()}?mode=ro", uri=True)
+    if (manifest.corpus, manifest.generation) != (meta["corpus"], int(meta.get("generation", 0))) or not manifest.complete(dest):
+        return None
+    db = sqlite3.connect(f"{db_path.as_uri()}?mode=ro", uri=True)
     try:
-        if dict(db.execute("SELECT name, value FROM meta").fetchall()) != PARAMS:
-            return None
         ledger = {path: (size, mtime) for path, size, mtime in db.execute("SELECT path, size, mtime_ns FROM feeds")}
-        feeds = feed_files(src, skip=dest)
-        for path in feeds:
-            st = path.stat()
-            if ledger.get(path.relative_to(src).as_posix()) != (st.st_size, st.st_mtime_ns):
-                return None
-        return Outcome(articles=db.execute("SELECT COUNT(*) FROM articles").fetchone()[0], feeds=len(feeds), full=False, unchanged=True)
     except sqlite3.Error:
         return None
     finally:
         db.close()
+    feeds = feed_files(src, skip=dest)
+    for path in feeds:
+        st = path.stat()
+        if ledger.get(path.relative_to(src).as_posix()) != (st.st_size, st.st_mtime_ns):
+            return None
+    return Outcome(articles=manifest.total().articles, feeds=len(feeds), months=len(manifest.months), full=False, unchanged=True)
 
 
-def _build(src: Path, dest: Path, work: Path, full: bool) -> Outcome:
+def _merged(src: Path, dest: Path, full: bool, outcome: Outcome) -> Store:
+    """DEST's database with SRC's new feed bytes merged and near-duplicates looked for, committed;
+    open for reading. Merged in place, or (``full``, first build, other settings) built new under a
+    temporary name and renamed over the old one."""
     clock = time.perf_counter()
-    outcome = Outcome()
-    db_path = work / CORPUS_MARK
-    reuse = not full and (dest / CORPUS_MARK).is_file()
-    if reuse:
-        shutil.copyfile(dest / CORPUS_MARK, db_path)
-    store = Store(db_path)
-    if reuse and any(store.meta(k) != v for k, v in PARAMS.items()):  # built otherwise: start again
-        store.close()
-        db_path.unlink()
-        store, reuse = Store(db_path), False
-    outcome.full = not reuse
-    for k, v in PARAMS.items():
-        store.set_meta(k, v)
-    outcome.seconds["copy"] = time.perf_counter() - clock
+    db_path = dest / CORPUS_MARK
+    in_place = _reusable(_meta(db_path)) and not full  # read first in any case: a killed run's transaction is rolled back
+    outcome.full = not in_place
+    path = db_path if in_place else atomic.tmp_path(db_path)
+    store = Store(path, private=not in_place)
+    try:
+        store.next_generation()
+        for k, v in PARAMS.items():
+            store.set_meta(k, v)
+        outcome.seconds["open"] = time.perf_counter() - clock
 
-    clock = time.perf_counter()
-    _merge(store, src, dest, outcome)
-    outcome.seconds["merge"] = time.perf_counter() - clock
-    if not outcome.full and not outcome.records and all((dest / name).is_file() for name in (ARTICLES, PARQUET, CARD, REPORT)):
-        outcome.unchanged = True
-        outcome.articles = store.count()
-        store.close()
-        return outcome
+        clock = time.perf_counter()
+        _merge(store, src, dest, outcome)
+        outcome.seconds["merge"] = time.perf_counter() - clock
 
-    clock = time.perf_counter()
-    outcome.looked_again = neardup.NearDuplicates(store).refresh()
-    outcome.seconds["near-duplicates"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
-    built_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    stats = _write(store, work)
-    feeds = store.feeds()
-    made = Made(f"python -m scraper corpus {src.name} --to {dest.name}", built_at, len(feeds),
-                sum(r for _, r, _ in feeds), sum(b for _, _, b in feeds))
-    (work / CARD).write_text(card(stats, made, dest.name), "utf-8")
-    write_html(corpus_page(stats, feeds, built_at), work / REPORT)
-    store.close()
-    outcome.articles, outcome.near_duplicates = stats.articles, stats.near_duplicates
-    outcome.seconds["write"] = time.perf_counter() - clock
-    return outcome
+        clock = time.perf_counter()
+        outcome.looked_again = neardup.NearDuplicates(store).refresh()
+        outcome.seconds["near-duplicates"] = time.perf_counter() - clock
+        if in_place and not store.committed:
+            store.abort()  # nothing merged: no new generation
+        else:
+            store.close()
+    except BaseException:
+        store.abort()
+        if not in_place:
+            path.unlink(missing_ok=True)
+        raise
+    if not in_place:
+        atomic.fsync(path)
+        for suffix in ("-journal", "-wal", "-shm"):  # an unreadable old database's: never to be applied to the new one
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        os.replace(path, db_path)
+        atomic.fsync(dest)
+    return Store(db_path)
 
 
 def _merge(store: Store, src: Path, dest: Path, outcome: Outcome) -> None:
-    """Merge every feed byte under SRC not merged before."""
+    """Merge every feed byte under SRC not merged before (each feed's records committed with how
+    far it was read, so a killed run's next one reads on from there)."""
     for path in feed_files(src, skip=dest):
         outcome.feeds += 1
         name = path.relative_to(src).as_posix()
@@ -171,24 +194,18 @@ def _merge(store: Store, src: Path, dest: Path, outcome: Outcome) -> None:
     outcome.records, outcome.new, outcome.revised = store.merged.records, store.merged.new, store.merged.revised
 
 
-def _write(store: Store, work: Path) -> CorpusStats:
-    """articles.jsonl and revisions.jsonl in one pass over the store (each line the stored record
-    with the merge's fields appended, no parsing), then articles.parquet from it, counting."""
-    stats = CorpusStats()
-    with (work / ARTICLES).open("wb") as articles, (work / REVISIONS).open("wb") as revisions:
-        for aid, site, url, blob, count, first_seen, dup_url, digest in store.articles():
-            line = b"".join((
-                blob[:-1], b',"revision_count":', str(count).encode(), b',"first_seen_at":', orjson.dumps(first_seen),
-                b',"near_duplicate_of":', orjson.dumps(dup_url), b"}\n",
-            ))
-            articles.write(line)
-            if count > 1:
-                for h, _, fetched_at, archived_at, title, body in store.earlier_versions(aid, digest):
-                    revisions.write(orjson.dumps({
-                        "site": site, "url": url, "content_hash": h, "fetched_at": fetched_at,
-                        "archived_at": archived_at, "title": title, "body_text": body,
-                    }, option=_LINE))
-                    stats.earlier_versions += 1
-    metadata = {"source": f"https://{PORTAL}/", "attribution": ATTRIBUTION}
-    write_parquet(work / ARTICLES, work / PARQUET, metadata, stats.add_batch)
-    return stats
+def _write(store: Store, src: Path, dest: Path, outcome: Outcome) -> None:
+    """Write the months the merge changed, the card and the report, then the manifest."""
+    built_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    feeds = store.feeds()
+    made = Made(f"python -m scraper corpus {src.name} --to {dest.name}", built_at, len(feeds),
+                sum(r for _, r, _ in feeds), sum(b for _, _, b in feeds))
+
+    def pages(stats: CorpusStats) -> dict[str, bytes]:
+        return {outputs.CARD: card(stats, made, dest.name).encode(), outputs.REPORT: render(corpus_page(stats, feeds, built_at)).encode()}
+
+    written = outputs.write(store, dest, pages, _METADATA, built_at)
+    outcome.articles, outcome.near_duplicates = written.stats.articles, written.stats.near_duplicates
+    outcome.months, outcome.months_written = written.months, written.written
+    outcome.unchanged = not written.changed and not outcome.feeds_read
+    outcome.seconds.update(written.seconds)

@@ -16,9 +16,9 @@ PORTAL_NAME = "Trang thông tin điện tử Công an tỉnh Lai Châu"
 ATTRIBUTION = "Ghi rõ nguồn www.congan.laichau.gov.vn khi sử dụng thông tin trên website này"
 ATTRIBUTION_EN = "Cite www.congan.laichau.gov.vn as the source when using information from this website."
 LOAD = {
-    "pandas": 'pd.read_parquet("{d}/articles.parquet")',
-    "DuckDB": "duckdb.sql(\"SELECT * FROM '{d}/articles.parquet'\")",
-    "datasets": 'datasets.load_dataset("parquet", data_files="{d}/articles.parquet", split="train")',
+    "pandas": 'pd.read_parquet("{d}/articles")',
+    "DuckDB": "duckdb.sql(\"SELECT * FROM '{d}/articles/*.parquet'\")",
+    "datasets": 'datasets.load_dataset("parquet", data_files="{d}/articles/*.parquet", split="train")',
 }
 
 
@@ -68,7 +68,7 @@ def card(stats: CorpusStats, made: Made, dest_name: str) -> str:
         "- text-generation",
         "configs:",
         "- config_name: default",
-        "  data_files: articles.parquet",
+        "  data_files: articles/*.parquet",
         "---",
         "",
         f"# Articles of {PORTAL}",
@@ -97,11 +97,12 @@ def card(stats: CorpusStats, made: Made, dest_name: str) -> str:
         "",
         "| file | what |",
         "|---|---|",
-        "| `articles.parquet` | one row per article, its latest capture, typed (times as zone-aware timestamps, lists as lists of structs) |",
-        "| `articles.jsonl` | the same records as JSON Lines, times as the ISO strings the scraper wrote (`published_at` at the precision shown) |",
-        f"| `revisions.jsonl` | every earlier distinct body of an article ({s.earlier_versions:,} versions of {s.revised:,} articles): `site`, `url`, `content_hash`, `fetched_at`, `archived_at`, `title`, `body_text`, oldest first |",
+        "| `articles/<month>.parquet` | one row per article, its latest capture, typed (times as zone-aware timestamps, lists as lists of structs); one file per month of publication at +07:00 (else of first capture; `undated` without either) |",
+        "| `jsonl/articles/<month>.jsonl` | the same records as JSON Lines, times as the ISO strings the scraper wrote (`published_at` at the precision shown) |",
+        f"| `jsonl/revisions/<month>.jsonl` | every earlier distinct body of that month's articles ({s.earlier_versions:,} versions of {s.revised:,} articles): `site`, `url`, `content_hash`, `fetched_at`, `archived_at`, `title`, `body_text`, oldest first |",
         "| `report.html` | the corpus at a glance: articles per month and category, coverage, near-duplicates |",
-        "| `corpus.sqlite` | the merge's own index (which feed bytes were merged, every body, the MinHash buckets): lets the next build add only new feeds |",
+        "| `manifest.json` | every data file of this build and each month's counts, written last |",
+        "| `corpus.sqlite` | the merge's own index (which feed bytes were merged, every body, the MinHash buckets): lets the next build add only new feeds and rewrite only the months they change |",
         "",
         "## Load it",
         "",
@@ -122,7 +123,7 @@ def card(stats: CorpusStats, made: Made, dest_name: str) -> str:
         *(f"| {_cell(cat)} | {n:,} |" for cat, n in s.by_category.most_common()),
         "",
         f"Revisions: {s.revised:,} articles were seen with more than one body ({s.earlier_versions:,} earlier versions in"
-        f" `revisions.jsonl`). Near-duplicates: {s.near_duplicates:,} articles name an earlier article they nearly copy"
+        f" `jsonl/revisions/`). Near-duplicates: {s.near_duplicates:,} articles name an earlier article they nearly copy"
         " (`near_duplicate_of`); none is removed.",
         "",
         "## Field coverage",

@@ -14,7 +14,7 @@ from ..items import FIELDS
 #: Fields merging adds to each article's latest record, with their meaning.
 ADDED: dict[str, str] = {
     "site": "The portal the article is from: the host of its address, without `www.` (derived for feeds written before records carried it).",
-    "revision_count": "How many distinct bodies (`content_hash`) the article has been seen with, 1 or more; the earlier ones are in `revisions.jsonl`.",
+    "revision_count": "How many distinct bodies (`content_hash`) the article has been seen with, 1 or more; the earlier ones are in `jsonl/revisions/`.",
     "first_seen_at": "UTC time of the article's earliest capture (a web archive's capture time for a recovered page, else the fetch).",
     "near_duplicate_of": "Address of the earliest article whose body this one nearly copies (MinHash, see How it was made), or null.",
 }

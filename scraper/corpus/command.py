@@ -1,17 +1,18 @@
 """The ``corpus`` command's checks, run and one-line outcome (exit 0 built or up to date; 2 it
-could not be built, DEST unchanged; 3 another build of DEST is running)."""
+could not be built, DEST's files as the last build left them; 3 another build of DEST is running)."""
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import sqlite3
 import sys
 from pathlib import Path
 from typing import TextIO
 
 import pyarrow as pa
 
-from .atomic import Locked
+from .atomic import Locked, is_leftover
 from .build import build
 from .sources import CORPUS_MARK
 
@@ -27,8 +28,8 @@ def refusal(src: Path, dest: Path) -> str | None:
         return f"--to {dest}: must not be SRC or a folder holding it (e.g. --to {src}/corpus)"
     if dest.exists() and not dest.is_dir():
         return f"--to {dest}: is a file, not a folder"
-    if dest.is_dir() and any(dest.iterdir()) and not (dest / CORPUS_MARK).is_file():
-        return f"--to {dest}: holds files but no corpus ({CORPUS_MARK}); give a new or empty folder (it is replaced whole)"
+    if dest.is_dir() and not (dest / CORPUS_MARK).is_file() and any(not is_leftover(p.name) for p in dest.iterdir()):
+        return f"--to {dest}: holds files but no corpus ({CORPUS_MARK}); give a new or empty folder (the corpus's files go there)"
     return None
 
 
@@ -50,8 +51,8 @@ def run(src: Path, dest: Path, full: bool = False, out: TextIO = sys.stdout, err
     except Locked as exc:
         err.write(f"corpus: another build of {dest} holds {exc}; exiting\n")
         return LOCKED
-    except OSError as exc:
-        err.write(f"corpus: could not build {dest}: {exc}; {dest} is unchanged\n")
+    except (OSError, sqlite3.Error) as exc:
+        err.write(f"corpus: could not build {dest}: {exc}; its files are as the last build left them, the next run finishes this one\n")
         return FAILED
     took = sum(o.seconds.values())
     if o.unchanged:
@@ -61,6 +62,7 @@ def run(src: Path, dest: Path, full: bool = False, out: TextIO = sys.stdout, err
     out.write(
         f"corpus: {dest}: {o.articles:,} articles ({o.new:,} new, {o.revised:,} new revisions), {o.near_duplicates:,} near-duplicates;"
         f" {kind} {o.records:,} records from {o.feeds_read:,} of {o.feeds:,} feed file(s), {o.bytes_read / 1e6:.1f} MB"
-        f"{f', {o.unreadable:,} unreadable lines skipped' if o.unreadable else ''}; {took:.1f} s\n"
+        f"{f', {o.unreadable:,} unreadable lines skipped' if o.unreadable else ''}; {o.months_written:,} of {o.months:,} month(s)"
+        f" written; {took:.1f} s\n"
     )
     return OK

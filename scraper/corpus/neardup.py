@@ -104,8 +104,8 @@ class NearDuplicates:
 
     def refresh(self) -> int:
         """Hash the bodies of articles marked dirty (new, changed body or changed date), then choose
-        ``dup_of`` again for them and for every article that was or is now their neighbour.
-        Returns how many articles were looked at again."""
+        ``dup_of`` again for them and for every article that was or is now their neighbour (marking
+        the month of each whose ``dup_of`` changed). Returns how many articles were looked at again."""
         db = self.store.db
         mark = "UPDATE articles SET dirty = 2 WHERE id = ? AND dirty = 0"
         while True:
@@ -135,17 +135,20 @@ class NearDuplicates:
             self.store.commit()
         looked = 0
         while True:
-            batch = db.execute("SELECT id, order_time, akey FROM articles WHERE dirty > 1 LIMIT 500").fetchall()
+            batch = db.execute("SELECT id, order_time, akey, dup_of, part FROM articles WHERE dirty > 1 LIMIT 500").fetchall()
             if not batch:
                 break
-            for aid, order, akey in batch:
+            for aid, order, akey, was, part in batch:
                 earlier = [
                     (o_order, o_key, other)
                     for other in self.neighbours(aid)
                     for o_order, o_key in db.execute("SELECT order_time, akey FROM articles WHERE id = ?", (other,))
                     if (o_order, o_key) < (order, akey)
                 ]
-                db.execute("UPDATE articles SET dup_of = ?, dirty = 0 WHERE id = ?", (min(earlier)[2] if earlier else None, aid))
+                dup_of = min(earlier)[2] if earlier else None
+                if dup_of != was:
+                    self.store.touch(part)  # its row names another original: its month is written again
+                db.execute("UPDATE articles SET dup_of = ?, dirty = 0 WHERE id = ?", (dup_of, aid))
                 looked += 1
             self.store.commit()
         return looked

@@ -63,6 +63,20 @@ def sort_key(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") if value else ""
 
 
+#: The partition of articles with neither a publication nor a capture time.
+UNDATED = "undated"
+
+
+def partition(order_sort: str) -> str:
+    """The output file an article goes in: the month, at the portal's +07:00, of its order time
+    (publication, else first capture; a ``sort_key``), or ``UNDATED``. By month because a nightly
+    run adds articles published that day or the day before: it rewrites one or two months, and a
+    month holds as many articles as the portal publishes in one, however long the history."""
+    if not order_sort:
+        return UNDATED
+    return datetime.fromisoformat(order_sort).replace(tzinfo=UTC).astimezone(LOCAL).strftime("%Y-%m")
+
+
 def captured_at(record: dict[str, Any]) -> str | None:
     """When this copy of the page was made: the archive's capture time, else the fetch time. A
     page recovered from the archive today is as old as its capture, not as its fetch."""

@@ -22,7 +22,7 @@ import orjson
 from ..items import FIELDS, schema
 
 SUFFIXES = {".jsonl": "jsonl", ".jl": "jsonl", ".csv": "csv"}
-#: A folder holding this file is a corpus: its ``articles.jsonl`` is no feed.
+#: A folder holding this file is a corpus: its JSON Lines are no feed.
 CORPUS_MARK = "corpus.sqlite"
 _PROBE = 4096
 

@@ -57,6 +57,37 @@ def lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
 
 
+def articles_of(dest: Path) -> list[dict[str, Any]]:
+    """Every row of the corpus's JSON Lines, month after month."""
+    return [row for path in sorted((dest / "jsonl" / "articles").glob("*.jsonl")) for row in lines(path)]
+
+
+def revisions_of(dest: Path) -> list[dict[str, Any]]:
+    return [row for path in sorted((dest / "jsonl" / "revisions").glob("*.jsonl")) for row in lines(path)]
+
+
+def data_files(dest: Path) -> dict[str, bytes]:
+    """The JSON Lines files by their path in DEST (the Parquet files are compared as tables)."""
+    return {p.relative_to(dest).as_posix(): p.read_bytes() for p in sorted((dest / "jsonl").rglob("*.jsonl"))}
+
+
+def parquet_rows(dest: Path) -> dict[str, list[dict[str, Any]]]:
+    import pyarrow.parquet as pq
+
+    return {p.name: pq.read_table(p).to_pylist() for p in sorted((dest / "articles").glob("*.parquet"))}
+
+
+def snapshot(dest: Path) -> dict[str, str]:
+    """A hash of every file a reader reads in DEST: all but the database (runs update it in place)
+    and a build's hidden temporary files."""
+    return {
+        rel.as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(dest.rglob("*"))
+        if p.is_file() and not (rel := p.relative_to(dest)).name.startswith("corpus.sqlite")
+        and not any(part.startswith(".") for part in rel.parts)
+    }
+
+
 def corpus_cli(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "scraper", "corpus", *map(str, args)], cwd=ROOT, env=crawl_env(),
                           capture_output=True, text=True, timeout=timeout)

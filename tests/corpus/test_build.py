@@ -6,6 +6,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
+import os
+import stat
 import unicodedata
 from pathlib import Path
 
@@ -14,7 +17,16 @@ import orjson
 from scraper.corpus.build import build
 from scraper.corpus.columns import names
 from scraper.items import FIELDS
-from tests.corpus.conftest import complete, edited, lines, without_site, write_feed
+from tests.corpus.conftest import (
+    articles_of,
+    complete,
+    data_files,
+    edited,
+    lines,
+    revisions_of,
+    without_site,
+    write_feed,
+)
 
 DAY1, DAY2, DAY3 = "2025-01-10T19:15:00Z", "2025-01-11T19:15:00Z", "2025-01-12T19:15:00Z"
 
@@ -45,7 +57,7 @@ def test_every_feed_kind_merges_to_one_record_per_article(tmp_path, goldens) -> 
 
     outcome = build(src, tmp_path / "corpus")
 
-    rows = lines(tmp_path / "corpus" / "articles.jsonl")
+    rows = articles_of(tmp_path / "corpus")
     assert outcome.records == 9 + 9 + 3 and outcome.feeds == 4
     assert len(rows) == len(goldens) == len({r["url"] for r in rows})  # 12 articles, not 21 rows
     assert all(list(r) == list(names()) for r in rows)  # the record's order, then what merging adds
@@ -63,11 +75,30 @@ def test_every_feed_kind_merges_to_one_record_per_article(tmp_path, goldens) -> 
     assert {r["site"] for r in rows} == {"congan.laichau.gov.vn"}  # from the address where the feed had none
     assert all(r["near_duplicate_of"] is None for r in rows)
 
-    revisions = lines(tmp_path / "corpus" / "revisions.jsonl")
+    revisions = revisions_of(tmp_path / "corpus")
     assert revisions == [{
         "site": "congan.laichau.gov.vn", "url": first[0]["url"], "content_hash": first[0]["content_hash"],
         "fetched_at": DAY1, "archived_at": None, "title": first[0]["title"], "body_text": first[0]["body_text"],
     }]
+
+
+def test_each_article_is_in_the_file_of_its_month_and_the_manifest_names_every_file(tmp_path, goldens) -> None:
+    undated = complete({**goldens[7], "published_at": None}, "2025-01-31T19:15:00Z")  # 2025-02-01 02:15 at +07:00
+    timeless = {**complete(goldens[8]), "published_at": None, "fetched_at": None}
+    write_feed(tmp_path / "src" / "a.jsonl", [*goldens[:7], undated, timeless, *goldens[9:]])
+    outcome = build(tmp_path / "src", tmp_path / "corpus")
+    dest = tmp_path / "corpus"
+    months = {p.stem: [r["url"] for r in lines(p)] for p in (dest / "jsonl" / "articles").glob("*.jsonl")}
+    expected: dict[str, list[str]] = {}
+    for r in sorted([*goldens[:7], *goldens[9:]], key=lambda r: r["published_at"]):
+        expected.setdefault(r["published_at"][:7], []).append(r["url"])  # in publication order within the month
+    expected["2025-02"], expected["undated"] = [undated["url"]], [timeless["url"]]
+    assert months == expected and outcome.months == len(expected) == 9
+    assert sorted(p.stem for p in (dest / "articles").glob("*.parquet")) == sorted(expected)
+    manifest = json.loads((dest / "manifest.json").read_text("utf-8"))
+    assert sorted(manifest["files"]) == sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*.*") if p.parent != dest)
+    assert {m: s["articles"] for m, s in manifest["months"].items()} == {m: len(u) for m, u in expected.items()}
+    assert manifest["generation"] == 1 and not list(dest.glob(".*"))
 
 
 def test_text_is_nfc_and_times_keep_their_zone(tmp_path, goldens) -> None:
@@ -77,7 +108,7 @@ def test_text_is_nfc_and_times_keep_their_zone(tmp_path, goldens) -> None:
     assert decomposed["title"] != nfd["title"]
     write_feed(tmp_path / "src" / "a.jsonl", [decomposed])
     build(tmp_path / "src", tmp_path / "corpus")
-    (row,) = lines(tmp_path / "corpus" / "articles.jsonl")
+    (row,) = articles_of(tmp_path / "corpus")
     strings = [v for v in _strings(row)]
     assert strings and all(unicodedata.is_normalized("NFC", s) for s in strings)
     assert row["title"] == nfd["title"] and row["body_text"] == nfd["body_text"]
@@ -107,13 +138,13 @@ def test_the_same_feeds_in_any_order_give_the_same_corpus(tmp_path, goldens) -> 
         for i, name in enumerate(order):
             write_feed(src / f"{i}-{name}.jsonl", feeds[name])
         build(src, tmp_path / f"{src.name}-corpus")
-        outputs.append(((tmp_path / f"{src.name}-corpus" / "articles.jsonl").read_bytes(),
-                        (tmp_path / f"{src.name}-corpus" / "revisions.jsonl").read_bytes()))
+        outputs.append(data_files(tmp_path / f"{src.name}-corpus"))
     assert outputs[0] == outputs[1] == outputs[2]
-    rows = {r["url"]: r for r in lines(tmp_path / "x-y-z-corpus" / "articles.jsonl")}
+    assert any(name.startswith("jsonl/revisions/") for name in outputs[0])
+    rows = {r["url"]: r for r in articles_of(tmp_path / "x-y-z-corpus")}
     back = rows[goldens[1]["url"]]
     assert back["revision_count"] == 2 and back["body_text"] == goldens[1]["body_text"] and back["fetched_at"] == DAY3
-    (earlier,) = lines(tmp_path / "x-y-z-corpus" / "revisions.jsonl")
+    (earlier,) = revisions_of(tmp_path / "x-y-z-corpus")
     assert earlier["body_text"] == c[0]["body_text"] and earlier["fetched_at"] == DAY2
 
 
@@ -124,7 +155,7 @@ def test_an_archived_capture_counts_by_its_capture_time_and_site_keys_the_articl
     sister = {**complete(goldens[4], DAY1), "site": "sister.example.gov.vn"}  # the same path and id on another portal
     write_feed(tmp_path / "src" / "a.jsonl", [live, archived, sister])
     build(tmp_path / "src", tmp_path / "corpus")
-    rows = lines(tmp_path / "corpus" / "articles.jsonl")
+    rows = articles_of(tmp_path / "corpus")
     assert sorted(r["site"] for r in rows) == ["congan.laichau.gov.vn", "sister.example.gov.vn"]
     ours = next(r for r in rows if r["site"] == "congan.laichau.gov.vn")
     assert ours["archived_at"] is None and ours["body_text"] == live["body_text"]  # …but was captured long before
@@ -138,9 +169,9 @@ def test_a_slug_changed_by_an_edit_is_the_same_article(tmp_path, goldens) -> Non
     assert new["url"] != old["url"]
     write_feed(tmp_path / "src" / "a.jsonl", [old, new])
     build(tmp_path / "src", tmp_path / "corpus")
-    (row,) = lines(tmp_path / "corpus" / "articles.jsonl")
+    (row,) = articles_of(tmp_path / "corpus")
     assert row["url"] == new["url"] and row["revision_count"] == 2
-    assert [r["url"] for r in lines(tmp_path / "corpus" / "revisions.jsonl")] == [new["url"]]  # joins on the current address
+    assert [r["url"] for r in revisions_of(tmp_path / "corpus")] == [new["url"]]  # joins on the current address
 
 
 def test_unreadable_lines_are_skipped_and_counted(tmp_path, goldens) -> None:
@@ -166,3 +197,29 @@ def test_csv_feeds_are_read_by_the_feeds_own_columns_and_the_corpus_never_import
              "print(sorted({m.split('.')[0] for m in sys.modules} & {'scrapy', 'twisted', 'lxml', 'pandas'}))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_a_build_never_imports_pandas(tmp_path, goldens) -> None:
+    """pyarrow imports pandas for any Python value handed to it (0.4-0.5 s a run): the build hands
+    it none (``parquet.lit``)."""
+    import subprocess
+    import sys
+
+    write_feed(tmp_path / "src" / "a.jsonl", [*goldens[:3], complete({**goldens[3], "category": None, "published_at": None})])
+    probe = ("import sys; from pathlib import Path; from scraper.corpus.build import build; "
+             "o = build(Path(sys.argv[1]), Path(sys.argv[2])); print(o.articles, o.months_written, 'pandas' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe, str(tmp_path / "src"), str(tmp_path / "corpus")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.split() == ["4", "4", "False"], done.stdout + done.stderr[-2000:]
+
+
+def test_the_corpus_is_readable_as_the_umask_allows(tmp_path, goldens) -> None:
+    write_feed(tmp_path / "src" / "a.jsonl", goldens[:2])
+    old = os.umask(0o022)
+    try:
+        build(tmp_path / "src", tmp_path / "corpus")
+    finally:
+        os.umask(old)
+    modes = {p.relative_to(tmp_path / "corpus").as_posix(): stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "corpus").rglob("*")}
+    assert modes["articles"] == modes["jsonl/articles"] == 0o755 and modes["README.md"] == modes["manifest.json"] == 0o644
+    assert set(modes.values()) == {0o755, 0o644}, modes

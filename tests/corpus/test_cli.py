@@ -49,9 +49,21 @@ def test_a_build_says_what_it_did_and_a_rerun_that_nothing_is_new(tmp_path, src)
     done = corpus_cli(src, "--to", tmp_path / "corpus")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"corpus: {tmp_path / 'corpus'}: 3 articles (3 new, 0 new revisions), 0 near-duplicates;")
-    assert "built from all 3 records from 1 of 1 feed file(s)" in done.stdout and done.stderr == ""
+    assert "built from all 3 records from 1 of 1 feed file(s)" in done.stdout and "; 3 of 3 month(s) written;" in done.stdout
+    assert done.stderr == ""
     again = corpus_cli(src, "--to", tmp_path / "corpus")
     assert again.returncode == 0 and "is up to date: 3 articles; nothing new in 1 feed file(s)" in again.stdout
-    assert {p.name for p in (tmp_path / "corpus").iterdir()} == {
-        "articles.jsonl", "revisions.jsonl", "articles.parquet", "README.md", "report.html", "corpus.sqlite",
+    assert {p.relative_to(tmp_path / "corpus").as_posix() for p in (tmp_path / "corpus").rglob("*")} == {
+        "articles", "jsonl", "jsonl/articles", "jsonl/revisions", "README.md", "report.html", "corpus.sqlite", "manifest.json",
+        *(f"{kind}/{month}.{ext}" for month in ("2021-01", "2021-02", "2021-03")
+          for kind, ext in (("articles", "parquet"), ("jsonl/articles", "jsonl"))),
     }
+
+
+def test_a_dest_holding_only_what_a_killed_first_build_left_is_taken(tmp_path, src) -> None:
+    dest = tmp_path / "corpus"
+    dest.mkdir()
+    (dest / ".corpus.sqlite.tmp-x1y2").write_bytes(b"half a database")  # the first build was killed merging
+    done = corpus_cli(src, "--to", dest)
+    assert done.returncode == 0, done.stderr
+    assert "3 articles" in done.stdout and not (dest / ".corpus.sqlite.tmp-x1y2").exists()

@@ -9,7 +9,7 @@ import pytest
 
 from scraper.corpus.html_report import PALETTE
 from scraper.replica import ReplicaServer, Site
-from tests.corpus.conftest import corpus_cli, lines
+from tests.corpus.conftest import articles_of, corpus_cli, lines
 from tests.corpus.test_reports import assert_drawn, assert_self_contained
 from tests.spiders.conftest import crawl
 
@@ -50,11 +50,11 @@ def test_a_crawl_and_its_refresh_make_one_row_per_article(crawled, tmp_path) -> 
     assert sum(len(p.read_text("utf-8").splitlines()) for p in feeds) == 2 * len(site.expected_ids())
     done = corpus_cli(out, "--to", out / "corpus")  # the corpus may live among the feeds it is made of
     assert done.returncode == 0, done.stderr
-    rows = lines(out / "corpus" / "articles.jsonl")
+    rows = articles_of(out / "corpus")
     assert sorted(int(r["article_id"]) for r in rows) == sorted(site.expected_ids())
     first, refresh = ({r["url"]: r["fetched_at"] for r in lines(p)} for p in feeds)
     assert all(r["revision_count"] == 1 for r in rows)
     assert {r["url"]: (r["first_seen_at"], r["fetched_at"]) for r in rows} == {u: (first[u], refresh[u]) for u in first}
-    assert (out / "corpus" / "revisions.jsonl").read_text() == ""
-    again = corpus_cli(out, "--to", out / "corpus")  # its own articles.jsonl is no feed
+    assert list((out / "corpus" / "jsonl" / "revisions").iterdir()) == []
+    again = corpus_cli(out, "--to", out / "corpus")  # its own JSON Lines are no feeds
     assert "is up to date" in again.stdout and f"nothing new in {len(feeds)} feed file(s)" in again.stdout

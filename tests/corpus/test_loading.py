@@ -1,6 +1,7 @@
-"""articles.parquet as researchers load it: pandas, DuckDB and ``datasets`` read typed columns, times
-zone-aware (+07:00 for the portal's, UTC for captures), lists as lists of structs; the same rows as
-articles.jsonl."""
+"""The corpus's Parquet months as researchers load them, by the card's (and the README's) one-liners:
+pandas, DuckDB and ``datasets`` read every month as one table of typed columns, times zone-aware
+(+07:00 for the portal's, UTC for captures), lists as lists of structs; the same rows as the JSON
+Lines. The corpus is built in two runs: its months come from both."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from scraper.corpus.build import build
+from scraper.corpus.card import LOAD
 from scraper.corpus.columns import names
-from tests.corpus.conftest import complete, edited, lines, write_feed
+from tests.corpus.conftest import articles_of, complete, edited, write_feed
 
 PLUS7 = timezone(timedelta(hours=7))
 
@@ -21,9 +23,17 @@ def corpus(tmp_path_factory, goldens):
     day_only = complete({**goldens[5], "published_at": "2024-01-10"})  # a day shown without a time
     feeds = [*goldens[:5], day_only, *goldens[6:]]
     write_feed(tmp / "output" / "articles-20250110T191500Z.jsonl", feeds)
-    write_feed(tmp / "output" / "articles-20250111T191500Z.jsonl", [edited(goldens[0], "Sửa. " * 40, "2025-01-11T19:15:00Z")])
     build(tmp / "output", tmp / "corpus")
-    return tmp / "corpus", {r["url"]: r for r in lines(tmp / "corpus" / "articles.jsonl")}
+    write_feed(tmp / "output" / "articles-20250111T191500Z.jsonl", [edited(goldens[0], "Sửa. " * 40, "2025-01-11T19:15:00Z")])
+    assert build(tmp / "output", tmp / "corpus").months_written == 1
+    assert len(list((tmp / "corpus" / "articles").glob("*.parquet"))) == 7
+    return tmp / "corpus", {r["url"]: r for r in articles_of(tmp / "corpus")}
+
+
+def _load(kind: str, dest, monkeypatch, **names):
+    """Run the card's one-liner for ``kind`` from the folder holding the corpus, as a reader would."""
+    monkeypatch.chdir(dest.parent)
+    return eval(LOAD[kind].format(d=dest.name), names)  # our own constant, the very line the card prints
 
 
 def _when(iso: str | None) -> datetime | None:
@@ -33,11 +43,11 @@ def _when(iso: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=PLUS7)
 
 
-def test_pandas_reads_typed_zone_aware_columns(corpus) -> None:
+def test_pandas_reads_typed_zone_aware_columns(corpus, monkeypatch) -> None:
     import pandas as pd
 
     dest, rows = corpus
-    frame = pd.read_parquet(dest / "articles.parquet")
+    frame = _load("pandas", dest, monkeypatch, pd=pd)
     assert list(frame.columns) == list(names()) and len(frame) == len(rows) == 12
     assert str(frame["published_at"].dtype) == "datetime64[us, UTC+07:00]"
     assert str(frame["fetched_at"].dtype) == str(frame["first_seen_at"].dtype) == "datetime64[us, UTC]"
@@ -57,13 +67,15 @@ def test_pandas_reads_typed_zone_aware_columns(corpus) -> None:
     assert sorted(frame["revision_count"]) == [1] * 11 + [2]
 
 
-def test_duckdb_reads_timestamps_with_time_zone_and_structs(corpus) -> None:
+def test_duckdb_reads_timestamps_with_time_zone_and_structs(corpus, monkeypatch) -> None:
     import duckdb
 
     dest, rows = corpus
+    relation = _load("DuckDB", dest, monkeypatch, duckdb=duckdb)
+    assert relation.columns == list(names()) and len(relation.fetchall()) == len(rows)
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    path = str(dest / "articles.parquet")
+    path = str(dest / "articles" / "*.parquet")
     kinds = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM '{path}')").fetchall())
     assert kinds["published_at"] == kinds["fetched_at"] == "TIMESTAMP WITH TIME ZONE"
     assert kinds["images"].startswith("STRUCT(url VARCHAR, caption VARCHAR, alt VARCHAR)[]")
@@ -84,7 +96,8 @@ def test_datasets_loads_the_parquet_with_its_features(corpus, tmp_path, monkeypa
     import datasets
 
     dest, rows = corpus
-    ds = datasets.load_dataset("parquet", data_files=str(dest / "articles.parquet"), split="train", cache_dir=str(tmp_path / "cache"))
+    assert LOAD["datasets"] == 'datasets.load_dataset("parquet", data_files="{d}/articles/*.parquet", split="train")'
+    ds = datasets.load_dataset("parquet", data_files=f"{dest}/articles/*.parquet", split="train", cache_dir=str(tmp_path / "cache"))
     assert ds.num_rows == len(rows) and ds.column_names == list(names())
     assert str(ds.features["published_at"]) == "Value('timestamp[us, tz=+07:00]')"
     assert str(ds.features["images"]) == "List({'url': Value('string'), 'caption': Value('string'), 'alt': Value('string')})"

@@ -12,7 +12,7 @@ from scraper.corpus.build import build
 from scraper.corpus.neardup import MIN_WORDS, NUM_PERM, THRESHOLD, NearDuplicates, shingles
 from scraper.corpus.store import Store
 from scraper.replica import Site
-from tests.corpus.conftest import complete, edited, lines, write_feed
+from tests.corpus.conftest import articles_of, complete, data_files, edited, write_feed
 
 SISTER = "https://congan.dienbien.example.vn/tin-tuc/ban-tin-{}.html"
 
@@ -28,7 +28,7 @@ def copy_of(record: dict, n: int, published_at: str, every: int = 50) -> dict:
 
 
 def _rows(dest) -> dict[str, dict]:
-    return {r["url"]: r for r in lines(dest / "articles.jsonl")}
+    return {r["url"]: r for r in articles_of(dest)}
 
 
 def test_a_planted_near_copy_is_flagged_and_kept(tmp_path, goldens) -> None:
@@ -59,7 +59,7 @@ def test_a_heavier_rewrite_and_templated_articles_are_not_flagged(tmp_path, gold
     write_feed(tmp_path / "src" / "a.jsonl", [*goldens, rewrite, *templated])
     outcome = build(tmp_path / "src", tmp_path / "corpus")
     assert outcome.articles == len(goldens) + 1 + 200 and outcome.near_duplicates == 0
-    assert all(r["near_duplicate_of"] is None for r in lines(tmp_path / "corpus" / "articles.jsonl"))
+    assert all(r["near_duplicate_of"] is None for r in articles_of(tmp_path / "corpus"))
 
 
 def test_short_bodies_are_never_compared(tmp_path, goldens) -> None:
@@ -69,7 +69,7 @@ def test_short_bodies_are_never_compared(tmp_path, goldens) -> None:
     b = complete({**goldens[7], "body_text": notice})
     write_feed(tmp_path / "src" / "a.jsonl", [a, b])
     build(tmp_path / "src", tmp_path / "corpus")
-    assert [r["near_duplicate_of"] for r in lines(tmp_path / "corpus" / "articles.jsonl")] == [None, None]
+    assert [r["near_duplicate_of"] for r in articles_of(tmp_path / "corpus")] == [None, None]
 
 
 def test_the_earliest_article_is_the_original_across_incremental_runs(tmp_path, goldens) -> None:
@@ -80,10 +80,10 @@ def test_the_earliest_article_is_the_original_across_incremental_runs(tmp_path, 
     build(src, dest)
     assert _rows(dest)[b["url"]]["near_duplicate_of"] == a["url"]
 
-    c = copy_of(a, 904, "2023-12-01T07:00:00+07:00")  # an older copy turns up (a web archive, a sister portal)
+    c = copy_of(a, 904, "2023-11-28T07:00:00+07:00")  # an older copy turns up (a web archive, a sister portal), in another month
     write_feed(src / "articles-2.jsonl", [c])
     outcome = build(src, dest)
-    assert outcome.records == 1 and not outcome.full
+    assert outcome.records == 1 and not outcome.full and outcome.months_written == 2  # c's month, and a's and b's
     rows = _rows(dest)
     assert rows[a["url"]]["near_duplicate_of"] == c["url"]  # re-pointed, though a itself did not change
     assert rows[b["url"]]["near_duplicate_of"] == c["url"]
@@ -98,7 +98,23 @@ def test_the_earliest_article_is_the_original_across_incremental_runs(tmp_path, 
 
     full = tmp_path / "full"  # the same as building from scratch
     build(src, full, full=True)
-    assert (full / "articles.jsonl").read_bytes() == (dest / "articles.jsonl").read_bytes()
+    assert data_files(full) == data_files(dest)
+
+
+def test_a_copy_names_its_originals_new_address_though_only_the_original_was_merged_again(tmp_path, goldens) -> None:
+    a = complete(goldens[4], "2025-01-10T19:15:00Z")  # 2023-12
+    b = copy_of(a, 906, "2024-02-07T08:00:00+07:00")  # another month's file
+    src, dest = tmp_path / "src", tmp_path / "corpus"
+    write_feed(src / "articles-1.jsonl", [a, b])
+    build(src, dest)
+    assert _rows(dest)[b["url"]]["near_duplicate_of"] == a["url"]
+    moved = complete({**a, "url": a["url"].replace("triet-pha", "triet-pha-thanh-cong")}, "2025-01-20T19:15:00Z")  # slug edited
+    write_feed(src / "articles-2.jsonl", [moved])
+    again = build(src, dest)
+    assert again.records == 1 and again.months_written == 2  # its month and the copy's
+    assert _rows(dest)[b["url"]]["near_duplicate_of"] == moved["url"] != a["url"]
+    build(src, tmp_path / "full", full=True)
+    assert data_files(tmp_path / "full") == data_files(dest)
 
 
 def test_sqlite_buckets_give_the_candidates_datasketch_lsh_gives(tmp_path, goldens) -> None:

@@ -15,7 +15,7 @@ from scraper.corpus.card import ATTRIBUTION
 from scraper.corpus.columns import arrow_schema
 from scraper.corpus.html_report import PALETTE, crawl_page, render, write_crawl_report
 from scraper.corpus.stats import COVERED
-from tests.corpus.conftest import edited, lines, write_feed
+from tests.corpus.conftest import articles_of, edited, write_feed
 from tests.corpus.screenshots import colours, hex_rgb, screenshot
 
 
@@ -50,7 +50,7 @@ def test_the_card_names_the_source_attribution_counts_coverage_schema_and_method
     card = (corpus / "README.md").read_text("utf-8")
     front, body = card.removeprefix("---\n").split("\n---\n", 1)
     meta = yaml.safe_load(front)
-    assert meta["language"] == ["vi"] and meta["configs"][0]["data_files"] == "articles.parquet"
+    assert meta["language"] == ["vi"] and meta["configs"][0]["data_files"] == "articles/*.parquet"
     assert ATTRIBUTION == "Ghi rõ nguồn www.congan.laichau.gov.vn khi sử dụng thông tin trên website này"
     assert f"> {ATTRIBUTION}\n" in body and "https://congan.laichau.gov.vn/" in body
     assert "Published 2021-01-08 to 2024-03-20 (0 without a date)" in body
@@ -63,7 +63,7 @@ def test_the_card_names_the_source_attribution_counts_coverage_schema_and_method
     assert "| `published_at` | `timestamp[us, tz=+07:00]` |" in body
     assert "1 articles were seen with more than one body (1 earlier versions" in body
     assert "## How it was made" in body and "5-word shingles" in body and "0.7" in body
-    assert 'pd.read_parquet("corpus/articles.parquet")' in body
+    assert 'pd.read_parquet("corpus/articles")' in body and "| `jsonl/revisions/<month>.jsonl` |" in body
 
 
 def test_the_card_and_the_report_are_nfc(corpus) -> None:
@@ -78,7 +78,7 @@ def test_datasets_loads_the_corpus_folder_through_its_card(corpus, tmp_path, mon
     import datasets
 
     ds = datasets.load_dataset(str(corpus), split="train", cache_dir=str(tmp_path / "cache"))  # the card's `configs`
-    assert ds.num_rows == len(lines(corpus / "articles.jsonl")) == 12
+    assert ds.num_rows == len(articles_of(corpus)) == 12
     assert "revision_count" in ds.column_names
 
 
