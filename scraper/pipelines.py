@@ -19,6 +19,7 @@ import orjson
 from .dates import parse_time
 from .items import FIELDS, NESTED, ArticleItem, Crumb, Image, schema
 from .safe_html import safe_html
+from .state import WrittenTable
 from .text import clean, clean_lines, parse_count
 from .urls import site_key, site_of
 
@@ -179,21 +180,37 @@ class DedupPipeline:
     Print, savefile and wrong-slug copies were already collapsed to one canonical address
     by the spider; this catches what slips through (the same id under two addresses). A
     different article with the very same body is kept but flagged, not silently dropped.
+    What the run wrote is remembered in the spider's state (``state.WrittenTable``: TEMP
+    tables, not a set and a dict that grew by about 0.3 KB an article); in memory only
+    where there is no state.
     """
 
-    def __init__(self) -> None:
-        self.keys: set[str] = set()
-        self.hashes: dict[str, str] = {}
+    def __init__(self, crawler=None) -> None:
+        self.crawler = crawler
+        self.fallback: WrittenTable | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    @property
+    def written(self) -> WrittenTable:
+        state = getattr(getattr(self.crawler, "spider", None), "state", None)
+        if state is not None:
+            return state.written
+        if self.fallback is None:
+            self.fallback = WrittenTable.private()
+        return self.fallback
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         from scrapy.exceptions import DropItem
 
+        written = self.written
         key = site_key(item.url) + (f"@{item.archived_at}" if item.archived_at else "")
-        if key in self.keys:
+        if not written.first(key):
             raise DropItem(f"duplicate of an article already written in this run: {item.url}")
-        self.keys.add(key)
         if item.body_text:
-            first = self.hashes.setdefault(item.content_hash, item.url)
+            first = written.first_with_body(item.content_hash, item.url)
             if first != item.url:
                 item.warn("duplicate_content", first)
         return item

@@ -1,7 +1,8 @@
 """A progress line at a steady interval: pages, articles written, rate, errors, what remains.
 
 What remains is estimated from what the crawl knows: requests waiting in the scheduler,
-and for each category the pages its pager says are still ahead (×20 articles a page).
+for each category the pages its pager says are still ahead (×20 articles a page), and the
+articles the listings found that are not requested yet (the spider's ``found`` table).
 """
 
 from __future__ import annotations
@@ -56,7 +57,9 @@ class Progress:
         if callable(pages_ahead):
             ahead = pages_ahead()
             if ahead is not None:
-                estimate = ahead * getattr(spider, "per_page_seen", 20) + len(getattr(spider, "listed", ()))
+                found = getattr(spider, "found", None)
+                waiting = found.waiting() if found is not None else 0
+                estimate = ahead * getattr(spider, "per_page_seen", 20) + waiting
         return queued, estimate
 
     def log(self, final: bool = False) -> None:

@@ -1,7 +1,10 @@
 """The seen-article state on Redis, for workers on several machines sharing one crawl.
 
 Same interface as ``state.StateStore``. The write journal is kept per worker (feed files are
-local to a worker); a restarted worker settles the journals its host's dead workers left.
+local to a worker); a restarted worker settles the journals its host's dead workers left. What
+a worker's own run remembers (the articles its listings found, the records it wrote) is in a
+private temporary SQLite database beside it: each worker requests what its own listings found,
+and the shared duplicate filter keeps two workers from fetching one article.
 """
 
 from __future__ import annotations
@@ -10,10 +13,11 @@ import json
 import logging
 import os
 import socket
+import sqlite3
 import time
 from collections.abc import Iterable
 
-from .state import JOURNAL, settle
+from .state import JOURNAL, FoundTable, WrittenTable, settle
 from .walks import RedisWalkLedger
 
 logger = logging.getLogger(__name__)
@@ -47,6 +51,9 @@ class RedisStateStore:
         self.crawl = crawl or "default"
         self.pending = f"{prefix}:pending:{self.worker}"
         self.staged: list[str] = []
+        self.local = sqlite3.connect("", isolation_level=None)  # deleted when closed, or when the process dies
+        self.found = FoundTable(self.local)
+        self.written = WrittenTable(self.local)
 
     def known(self, keys: Iterable[str]) -> set[str]:
         keys = [k for k in keys if k]
@@ -122,3 +129,4 @@ class RedisStateStore:
         if self.staged:  # written but not yet checkpointed: they are in the feeds
             self.checkpoint(None)
         self.db.close()
+        self.local.close()

@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from .errors import Refused
+from .pages.listing import ListingEntry, merge_entry
 from .urls import site_key, site_of
 from .walks import WalkLedger
 
@@ -88,6 +89,112 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+class FoundTable:
+    """This run's articles found by the listings, merged, in a TEMP table of a SQLite connection:
+    the crawl remembers them on disk, not in dicts (a 20,000-article crawl's peak RSS held
+    about 4 KB an article in them and in the requests made of them all at once; see
+    ``NukeVietSpider.top_up``). TEMP: gone with the run (a killed run's restart walks anew).
+
+    A row is requested at most once: ``take`` hands out rows in the order they were found and
+    moves a cursor past them (rowids only grow; nothing is deleted). A row not yet taken merges
+    every later listing's entry by ``merge_entry`` (a maximum per fact: the order of listings
+    never matters); a taken one ignores them, as its request already left.
+    """
+
+    _COLUMNS = "rowid, key, url, title, published_raw, views_raw, walk"
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS found (key TEXT PRIMARY KEY, url TEXT NOT NULL, title TEXT, "
+            "published_raw TEXT, views_raw TEXT, walk TEXT)"
+        )
+        self.cursor = 0  #: rowid of the last row taken
+        self.added = 0  #: rows found this run
+        self.taken = 0  #: rows handed out to be requested
+
+    @classmethod
+    def private(cls) -> FoundTable:
+        """On a private temporary database (deleted when closed, or when the process dies)."""
+        return cls(sqlite3.connect("", isolation_level=None))
+
+    def add(self, entries: Iterable[tuple[str, ListingEntry]], walk: str | None) -> None:
+        """One listing's articles by key, found by ``walk`` (None: a home page, sitemap, RSS)."""
+        batch: dict[str, ListingEntry] = {}
+        for key, entry in entries:
+            if key in batch:
+                merge_entry(batch[key], entry)
+            else:
+                batch[key] = ListingEntry(entry.url, entry.title, entry.published_raw, entry.views_raw)
+        if not batch:
+            return
+        rows = {}
+        keys = list(batch)
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            rows.update((row[1], row) for row in self.db.execute(
+                f"SELECT {self._COLUMNS} FROM temp.found WHERE key IN ({','.join('?' * len(chunk))})", chunk))
+        new, merged = [], []
+        for key, entry in batch.items():
+            row = rows.get(key)
+            if row is None:
+                new.append((key, entry.url, entry.title, entry.published_raw, entry.views_raw, walk))
+            elif row[0] > self.cursor:  # not requested yet
+                into = ListingEntry(*row[2:6])
+                merge_entry(into, entry)
+                if (into.title, into.published_raw, into.views_raw) != row[3:6] or (row[6] is None and walk):
+                    merged.append((into.title, into.published_raw, into.views_raw, row[6] or walk, row[0]))
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany("INSERT INTO temp.found VALUES (?, ?, ?, ?, ?, ?)", new)
+            self.db.executemany(
+                "UPDATE temp.found SET title = ?, published_raw = ?, views_raw = ?, walk = ? WHERE rowid = ?", merged)
+        self.added += len(new)
+
+    def take(self, n: int) -> list[tuple[str, ListingEntry, str | None]]:
+        """The next ``n`` articles not yet requested, as (key, merged entry, walk), in the order found."""
+        rows = self.db.execute(
+            f"SELECT {self._COLUMNS} FROM temp.found WHERE rowid > ? ORDER BY rowid LIMIT ?", (self.cursor, n)
+        ).fetchall()
+        if rows:
+            self.cursor = rows[-1][0]
+            self.taken += len(rows)
+        return [(row[1], ListingEntry(*row[2:6]), row[6]) for row in rows]
+
+    def waiting(self) -> int:
+        """Articles found and not yet requested."""
+        return self.added - self.taken
+
+    def __contains__(self, key: str) -> bool:
+        return self.db.execute("SELECT 1 FROM temp.found WHERE key = ?", (key,)).fetchone() is not None
+
+
+class WrittenTable:
+    """What this run wrote, for ``DedupPipeline``: article keys, and the first address of each body
+    (by content hash). TEMP tables of a SQLite connection, so a long run's memory does not grow
+    with them (a set and a dict: about 0.3 KB an article)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS written (key TEXT PRIMARY KEY) WITHOUT ROWID")
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS bodies (hash TEXT PRIMARY KEY, url TEXT NOT NULL) WITHOUT ROWID")
+
+    @classmethod
+    def private(cls) -> WrittenTable:
+        """On a private in-memory database: for a pipeline run without a state."""
+        return cls(sqlite3.connect(":memory:", isolation_level=None))
+
+    def first(self, key: str) -> bool:
+        """Whether ``key`` is written for the first time in this run (it is remembered)."""
+        return self.db.execute("INSERT OR IGNORE INTO temp.written VALUES (?)", (key,)).rowcount == 1
+
+    def first_with_body(self, content_hash: str, url: str) -> str:
+        """The address first written with this body in this run: ``url`` itself the first time."""
+        if self.db.execute("INSERT OR IGNORE INTO temp.bodies VALUES (?, ?)", (content_hash, url)).rowcount == 1:
+            return url
+        return self.db.execute("SELECT url FROM temp.bodies WHERE hash = ?", (content_hash,)).fetchone()[0]
+
+
 class StateDamaged(Refused):
     """The state file cannot be trusted: the run must not start (or go on) on it."""
 
@@ -119,6 +226,9 @@ class StateStore:
         except sqlite3.DatabaseError as exc:  # not a database, encrypted, truncated
             raise StateDamaged(self.path, str(exc)) from None
         self.staged: list[tuple[str, str, str | None, str | None]] = []
+        #: This run's found articles and written records: TEMP tables beside the state, gone with the run.
+        self.found = FoundTable(self.db)
+        self.written = WrittenTable(self.db)
 
     # -- reading ------------------------------------------------------------------------------
     def known(self, keys: Iterable[str]) -> set[str]:

@@ -8,13 +8,15 @@ goes into a module that is not news beyond what discovery reads.
 
 Two phases: every listing of the run is read first, then (when the crawl falls idle) the
 articles they found are requested, each carrying what every listing said of it, so a record
-never depends on the order pages arrived in. A category walk stops early only on what a
-completed walk proved (``scraper.walks``). ``laichau`` is this spider with the first portal's
-preset.
+never depends on the order pages arrived in. What the listings found waits in the state
+(``state.FoundTable``), not in the spider, and goes to the scheduler a bounded batch at a time.
+A category walk stops early only on what a completed walk proved (``scraper.walks``).
+``laichau`` is this spider with the first portal's preset.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,7 +26,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Request, Response
 
 from ..dates import parse_time
@@ -32,10 +34,11 @@ from ..decoding import content_type, response_text
 from ..errors import Refused
 from ..items import ArticleItem
 from ..pages import ExtractionLimit, NotAnArticle, extract_article, parse
-from ..pages.listing import ListingEntry, ListingPage, ListingSummary, apply_listing, merge_entry, summarize_listing
+from ..pages.listing import ListingEntry, ListingPage, ListingSummary, apply_listing, summarize_listing
 from ..sites.addresses import CATEGORY_KINDS, DEFAULT, Kind, SiteProfile
 from ..sites.addresses import parse as parse_address
 from ..sites.discovery import NewsScope, discover
+from ..state import FoundTable
 from ..urls import canonical_article_url, is_article_url, same_site, site_key, site_of
 from ..walks import WalkLedger
 from ..workers import ExtractionPool, WorkerLost
@@ -45,14 +48,6 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MODES = ("full", "latest")
-
-
-@dataclass
-class Found:
-    """An article found by the listings, not yet requested."""
-
-    entry: ListingEntry  #: what every listing of the run said of it, merged
-    walk: str | None  #: the category walk that answers for it (None: home page, sitemap, RSS)
 
 
 @dataclass
@@ -135,9 +130,10 @@ class NukeVietSpider(StatefulSpider):
         except ValueError:
             raise Refused(f"-a since={since}: a day as YYYY-MM-DD is needed, e.g. 2025-01-01") from None
         self.refresh = flag(refresh, "refresh")
-        self.scheduled: set[str] = set()  # article keys found in this run
-        #: Articles found and not yet requested (see ``request_articles``).
-        self.found: dict[str, Found] = {}
+        self._found: FoundTable | None = None
+        #: Article requests made and not yet answered (see ``top_up``); None: not counted (distributed).
+        self.articles_out: int | None = 0
+        self.articles_phase = False  #: every listing is read: articles are being requested
         #: This run's category walks, by name ("<site>/<category>"; the state's ledger once the crawler is known).
         self.walks = WalkLedger()
         #: Per walk, (page reached, last page its pager shows): what remains is knowable.
@@ -151,7 +147,11 @@ class NukeVietSpider(StatefulSpider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         if spider.state is not None:
             spider.walks = spider.state.ledger()
+        if crawler.settings.getbool("DISTRIBUTED"):
+            spider.articles_out = None
         crawler.signals.connect(spider.request_articles, signal=signals.spider_idle)
+        crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(spider.redirected_article, signal=signals.request_scheduled)
         crawler.signals.connect(spider.record_lost, signal=signals.item_error)
         return spider
 
@@ -159,6 +159,15 @@ class NukeVietSpider(StatefulSpider):
         """A record that never reached the feed: its walk cannot vouch for it next time."""
         request = getattr(response, "request", None)
         self.walks.failed(request.cb_kwargs.get("walk") if request is not None else None)
+
+    @property
+    def found(self) -> FoundTable:
+        """This run's articles found by the listings, merged: in the state (a private table without one)."""
+        if self.state is not None:
+            return self.state.found
+        if self._found is None:
+            self._found = FoundTable.private()
+        return self._found
 
     # -- the portals -----------------------------------------------------------------------------
     def portal(self, url: str) -> Portal | None:
@@ -403,48 +412,109 @@ class NukeVietSpider(StatefulSpider):
 
     # -- articles ------------------------------------------------------------------------------
     def follow_entries(self, entries: Iterable[ListingEntry], walk: str | None = None) -> None:
-        """Note the articles a listing shows; they are requested once every listing is read."""
+        """Note the articles a listing shows, in the found table; they are requested once every
+        listing is read."""
         fresh = []
         for e in entries:
             portal = self.portal(e.url)
             if portal is not None and is_article_url(e.url, portal.profile) and portal.allows(e.url):
-                fresh.append(e)
-        keys = {self.key(e.url) for e in fresh}
-        known = set() if self.refresh or self.state is None else self.state.known(keys)
-        for entry in fresh:
-            key = self.key(entry.url)
-            found = self.found.get(key)
-            if found is not None:
-                merge_entry(found.entry, entry)
-                found.walk = found.walk or walk
-            elif key not in known and key not in self.scheduled:
-                self.scheduled.add(key)
-                self.found[key] = Found(entry, walk)
+                fresh.append((self.key(e.url), e))
+        known = set() if self.refresh or self.state is None else self.state.known({k for k, _ in fresh})
+        self.found.add(((k, e) for k, e in fresh if k not in known), walk)
+
+    #: Article requests out at once (requested, not yet answered), as a multiple of
+    #: CONCURRENT_REQUESTS; refilled by halves, so the downloader never waits for the next batch.
+    ARTICLE_BATCH_FACTOR = 4
+
+    def article_batch(self) -> int:
+        return max(2, self.ARTICLE_BATCH_FACTOR * self.crawler.settings.getint("CONCURRENT_REQUESTS", 16))
 
     def request_articles(self) -> None:
-        """When the crawl falls idle, every listing is read: request the articles they found.
+        """When the crawl falls idle, every listing is read: request the articles they found, a
+        batch at a time (``top_up``).
 
         Each request carries everything the run's listings said of its article, so its record
         is the same whatever order the pages came in, and equal to ``extract``'s from a WARC.
         """
-        if not self.found:
-            return
-        found, self.found = self.found, {}
-        logger.info("listings read: requesting %d articles", len(found))
-        for key, article in found.items():
-            self.walks.requested(article.walk)
-            portal = self.portal(article.entry.url)
+        if not self.articles_phase:
+            waiting = self.found.waiting()
+            if not waiting:
+                return
+            self.articles_phase = True
+            logger.info("listings read: requesting %d articles", waiting)
+        if self.articles_out is not None:
+            self.articles_out = 0  # idle: none is out
+        if self.top_up():
+            raise DontCloseSpider
+
+    def top_up(self) -> int:
+        """Request found articles until a batch (``article_batch``) is out; returns how many.
+
+        The scheduler holds at most a batch of article requests, not every article found (a
+        request, its listing entry and Scrapy's caches of it cost about 2 KB an article, and the
+        dupefilter's fingerprint more: the table dedups article requests, which skip it). In a
+        distributed crawl the queue is in Redis: everything found goes there at once, and the
+        shared dupefilter keeps two workers (each with its own table) from fetching one article.
+        """
+        if self.articles_out is None:
+            sent = 0
+            while rows := self.found.take(500):
+                self.request_found(rows, dont_filter=False)
+                sent += len(rows)
+            return sent
+        batch = self.article_batch()
+        if batch - self.articles_out < batch // 2:
+            return 0
+        rows = self.found.take(batch - self.articles_out)
+        if rows:
+            self.articles_out += len(rows)
+            self.request_found(rows, dont_filter=True)
+            stats = self.crawler.stats
+            stats.max_value("crawl/articles_out_max", self.articles_out)
+            with contextlib.suppress(AttributeError, TypeError):  # the engine's internals vary across Scrapy versions
+                stats.max_value("crawl/scheduler_max", len(self.crawler.engine._slot.scheduler))
+        return len(rows)
+
+    def request_found(self, rows: list[tuple[str, ListingEntry, str | None]], dont_filter: bool) -> None:
+        """A request per found article, carrying what every listing said of it (``rows``: ``FoundTable.take``)."""
+        for key, entry, walk in rows:
+            self.walks.requested(walk)
+            portal = self.portal(entry.url)
             self.crawler.engine.crawl(Request(
-                canonical_article_url(article.entry.url, portal.profile if portal is not None else None),
+                canonical_article_url(entry.url, portal.profile if portal is not None else None),
                 callback=self.parse_article,
                 errback=self.article_failed,
-                cb_kwargs={"key": key, "listed": article.entry, "walk": article.walk},
-                meta={"handle_httpstatus_list": [404, 410]},
+                cb_kwargs={"key": key, "listed": entry, "walk": walk},
+                meta={"handle_httpstatus_list": [404, 410], "article": True},
+                dont_filter=dont_filter,
             ))
-        raise DontCloseSpider
+
+    def article_answered(self) -> None:
+        """An article request left the crawl (answered, failed, dropped): the next batch may go."""
+        if self.articles_out is not None:
+            self.articles_out = max(0, self.articles_out - 1)
+            if self.articles_phase:
+                self.top_up()
+
+    def request_dropped(self, request: Request) -> None:
+        if request.meta.get("article"):
+            self.article_answered()
+
+    def redirected_article(self, request: Request) -> None:
+        """An article request redirected to another host is dropped here, as Scrapy's offsite
+        filter drops any other request: it lets pass whatever has ``dont_filter`` (the article
+        requests', which Scrapy copies to their redirects and retries)."""
+        host = urlsplit(request.url).hostname or ""
+        if request.meta.get("article") and not any(host == d or host.endswith("." + d) for d in self.allowed_domains):
+            logger.info("%s: an article redirected to another host, not followed", request.url)
+            self.crawler.stats.inc_value("crawl/offsite_redirects")
+            if self.articles_out:
+                self.articles_out -= 1
+            raise IgnoreRequest(f"redirected to another host: {request.url}")
 
     def article_failed(self, failure) -> None:
         """An article that got no response: its walk cannot be trusted next time."""
+        self.article_answered()
         self.failed(failure)
         self.walks.failed(failure.request.cb_kwargs.get("walk") if getattr(failure, "request", None) else None)
 
@@ -452,6 +522,7 @@ class NukeVietSpider(StatefulSpider):
         self, response: Response, key: str, listed: ListingEntry | None = None, walk: str | None = None
     ) -> list[ArticleItem]:
         """A coroutine returning its one record (see ``parse_listing``)."""
+        self.article_answered()
         entry = listed
         if response.status in (404, 410):
             logger.warning("%s: %d, remembered as gone", response.url, response.status)

@@ -111,3 +111,23 @@ def test_a_dead_workers_unconfirmed_writes_are_settled_from_its_feed(redis_url, 
     assert alive.known(["congan.laichau.gov.vn id:1", "congan.laichau.gov.vn id:2", "congan.laichau.gov.vn id:3"]) == {"congan.laichau.gov.vn id:1", "congan.laichau.gov.vn id:2"}
     assert [json.loads(line)["url"][-7:] for line in feed.path.read_text("utf-8").splitlines()] == ["-1.html", "-2.html"]
     assert alive.recover() == (0, 0)
+
+
+def test_a_workers_run_tables_are_its_own_and_leave_nothing_behind(redis_url) -> None:
+    """What a worker's listings found and what it wrote: in a private SQLite beside the Redis state,
+    not in Redis (each worker requests what its own listings found) and not in the worker's heap."""
+    import redis
+
+    from scraper.pages.listing import ListingEntry
+    from scraper.redis_state import RedisStateStore
+
+    a, b = RedisStateStore(redis_url, worker="a", crawl="t"), RedisStateStore(redis_url, worker="b", crawl="t")
+    a.found.add([("h id:1", ListingEntry("http://h/c/x-1.html", "T", None, "3"))], "h/c")
+    a.found.add([("h id:1", ListingEntry("http://h/c/x-1.html", None, "01/02/2024 10:00", None))], None)
+    assert b.found.waiting() == 0 and "h id:1" not in b.found
+    [(key, entry, walk)] = a.found.take(10)
+    assert (key, entry.title, entry.published_raw, entry.views_raw, walk) == ("h id:1", "T", "01/02/2024 10:00", "3", "h/c")
+    assert a.written.first("h id:1") and not a.written.first("h id:1") and b.written.first("h id:1")
+    assert redis.Redis.from_url(redis_url).keys("*found*") == []
+    a.close()
+    b.close()
