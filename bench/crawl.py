@@ -1,7 +1,7 @@
 """Whole-crawl throughput and memory: the laichau spider against a bare Scrapy spider, on a local replica.
 
-Run: python bench/crawl.py [--articles-small 2000] [--articles-large 20000] [--skip-large] [--repeat 3]
-     [-s NAME=VALUE ...] [--alt NAME=VALUE ...]
+Run: python bench/crawl.py [--articles-small 2000] [--articles-large 20000] [--skip-large] [--repeat 5] [--repeat-large 3]
+     [--scheme lang-module|index-php|query|no-slash|none] [-s NAME=VALUE ...] [--alt NAME=VALUE ...]
 
 Each replica is its own ``python -m scraper.replica`` process (no GIL shared with the crawl), each
 crawl its own Scrapy process with REPLICA_SETTINGS, LOG_LEVEL=WARNING and its output in a temp dir.
@@ -16,7 +16,12 @@ start-up excluded ("engine ms/page"); replica CPU; peak RSS from ``wait4``), the
 the figures the project holds itself to: pages/s full/bare ≥ 0.85 on the small replica (medians of
 ``--repeat`` interleaved crawls of each kind; "full 0w" alongside), and the full crawl's peak RSS
 growth per article between the small and the large replica ≤ 0.5 KB (a 500,000-article run well
-under 1 GB), with the peak RSS of each. ``-s`` sets a setting of the full crawls; ``--alt`` adds a kind of crawl, "full alt",
+under 1 GB), with the peak RSS of each: medians of the full crawls' (``--repeat`` small,
+``--repeat-large`` large), since a crawl's peak moves by a few MiB with its response backlog.
+One crawl more, "nukeviet": the ``nukeviet`` spider on a replica of another NukeViet
+portal (``--scheme``, the small replica's size), given its root address alone; its requests per
+article (discovery included) are printed beside ``laichau``'s.
+``-s`` sets a setting of the full crawls; ``--alt`` adds a kind of crawl, "full alt",
 the full crawl with other settings, interleaved with the rest (e.g. ``--alt EXTRACT_LOCAL_BACKLOG=32``).
 """
 
@@ -26,6 +31,7 @@ import argparse
 import json
 import os
 import select
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -85,12 +91,14 @@ class Run:
 class Replica:
     """``python -m scraper.replica`` in its own process on 127.0.0.1, port chosen by the kernel."""
 
-    def __init__(self, articles: int, categories: int, log: Path, timeout: float = 300, warm: bool = True) -> None:
+    def __init__(
+        self, articles: int, categories: int, log: Path, timeout: float = 300, warm: bool = True, scheme: str = "laichau"
+    ) -> None:
         self.articles = articles
         self.log = log
         self._log_file = log.open("wb")
         argv = [sys.executable, "-m", "scraper.replica", "--articles", str(articles),
-                "--categories", str(categories), "--host", "127.0.0.1", "--port", "0"]
+                "--categories", str(categories), "--host", "127.0.0.1", "--port", "0", "--scheme", scheme]
         if warm:
             argv.append("--warm")
         self.proc = subprocess.Popen(argv, cwd=ROOT, env=crawl_env(), stdout=subprocess.PIPE,
@@ -220,11 +228,12 @@ def bench_env() -> dict[str, str]:
 
 
 def full_crawl(
-    replica: Replica, label: str, timeout: float, workers: str = "auto", extra: Mapping[str, str] | None = None
+    replica: Replica, label: str, timeout: float, workers: str = "auto", extra: Mapping[str, str] | None = None,
+    spider: str = "laichau",
 ) -> Run:
     with tempfile.TemporaryDirectory(prefix="laichau-bench-full-") as tmp:
         settings = {**REPLICA_SETTINGS, "OUTPUT_DIR": tmp, "LOG_LEVEL": "WARNING", "EXTRACT_WORKERS": workers, **(extra or {})}
-        argv = crawl_argv("laichau", {"base_url": replica.base_url}, settings)
+        argv = crawl_argv(spider, {"base_url": replica.base_url}, settings)
         return run_crawl(label, argv, replica, Path(tmp), timeout, bench_env())
 
 
@@ -262,11 +271,15 @@ def main() -> int:
     ap.add_argument("--articles-small", type=int, default=2000)
     ap.add_argument("--articles-large", type=int, default=20000)
     ap.add_argument("--categories", type=int, default=5)
-    ap.add_argument("--skip-large", action="store_true", help="only the small replica (no RSS growth ratio)")
+    ap.add_argument("--skip-large", action="store_true", help="only the small replica (no RSS growth per article)")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds before a crawl is killed")
     ap.add_argument("--repeat", type=int, default=5, help="crawls of each kind on the small replica; medians are compared")
+    ap.add_argument("--repeat-large", type=int, default=3, help="full crawls of the large replica; the median peak RSS is used")
     ap.add_argument("--extract-workers", default="auto", help="EXTRACT_WORKERS of the full crawl (default: as shipped)")
     ap.add_argument("--skip-in-process", action="store_true", help="no 'full 0w' crawls")
+    ap.add_argument("--scheme", default="lang-module",
+                    help="address scheme of another NukeViet portal, crawled once by the nukeviet spider "
+                         "from its root (none: skip)")
     ap.add_argument("--cold-replica", action="store_true",
                     help="the replica renders and gzips each page when asked (its CPU then competes with the crawl's)")
     ap.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
@@ -300,12 +313,21 @@ def main() -> int:
         full, bare = median_run(fulls), median_run(bares)
         inline = median_run(inlines) if inlines else None
         alternative = median_run(alts) if alts else None
-        large = None
+        other = None
+        if args.scheme != "none":
+            with Replica(args.articles_small, args.categories, Path(logs) / "other.log",
+                         warm=not args.cold_replica, scheme=args.scheme) as portal:
+                other = full_crawl(portal, "nukeviet", args.timeout, args.extract_workers, extra,
+                                   spider="nukeviet")
+                print(row(other), flush=True)
+            runs.append(other)
+        larges: list[Run] = []
         if not args.skip_large:
             with Replica(args.articles_large, args.categories, Path(logs) / "large.log", warm=not args.cold_replica) as big:
-                large = full_crawl(big, "full large", args.timeout, args.extract_workers, extra)
-                print(row(large), flush=True)
-            runs.append(large)
+                for _ in range(max(args.repeat_large, 1)):
+                    larges.append(full_crawl(big, "full large", args.timeout, args.extract_workers, extra))
+                    print(row(larges[-1]), flush=True)
+            runs += larges
 
     print()
     if full.pages != bare.pages:
@@ -324,16 +346,23 @@ def main() -> int:
         if len(runs_of_kind) > 1:  # each crawl against the bare crawl beside it: how far the machine drifted
             pairs = sorted(r.pages_per_s / b.pages_per_s for r, b in zip(runs_of_kind, bares, strict=True) if b.pages_per_s)
             print(f"  crawl by crawl, against the bare crawl run beside it: {', '.join(f'{x:.2f}' for x in pairs)}")
+    if other is not None:
+        print(f"requests per article: laichau {full.pages / max(full.items, 1):.3f} ({full.pages:,} pages, "
+              f"{full.items:,} articles); nukeviet on the {args.scheme} scheme from its root "
+              f"{other.pages / max(other.items, 1):.3f} ({other.pages:,} pages, {other.items:,} articles), "
+              f"pages/s {other.pages_per_s / full.pages_per_s:.2f} of laichau's")
     print("(a worker is the crawl's child: its CPU adds to the crawl's column; peak RSS is the larger of the two)")
-    print(f"peak RSS full crawl, {args.articles_small:,} articles: {full.maxrss_kib / 1024:.1f} MiB")
-    if large is not None:
-        ratio = large.maxrss_kib / full.maxrss_kib
-        per_article = (large.maxrss_kib - full.maxrss_kib) * 1024 / 1000 / max(args.articles_large - args.articles_small, 1)
-        print(f"peak RSS full crawl, {args.articles_large:,} articles: {large.maxrss_kib / 1024:.1f} MiB "
-              f"(RSS {_k(args.articles_large)}/{_k(args.articles_small)} = {ratio:.2f})")
-        print(f"peak RSS growth per article: {per_article:.2f} KB "
-              f"({(large.maxrss_kib - full.maxrss_kib) / 1024:+.1f} MiB over {args.articles_large - args.articles_small:,} "
-              f"articles; target <= 0.5 KB)")
+    small_rss = statistics.median(r.maxrss_kib for r in fulls)
+    print(f"peak RSS full crawl, {args.articles_small:,} articles: {small_rss / 1024:.1f} MiB "
+          f"(median of {len(fulls)}: {', '.join(f'{r.maxrss_kib / 1024:.1f}' for r in fulls)})")
+    if larges:
+        large_rss = statistics.median(r.maxrss_kib for r in larges)
+        per_article = (large_rss - small_rss) * 1024 / 1000 / max(args.articles_large - args.articles_small, 1)
+        print(f"peak RSS full crawl, {args.articles_large:,} articles: {large_rss / 1024:.1f} MiB "
+              f"(median of {len(larges)}: {', '.join(f'{r.maxrss_kib / 1024:.1f}' for r in larges)}; "
+              f"RSS {_k(args.articles_large)}/{_k(args.articles_small)} = {large_rss / small_rss:.2f})")
+        print(f"peak RSS growth per article: {per_article:.2f} KB ({(large_rss - small_rss) / 1024:+.1f} MiB over "
+              f"{args.articles_large - args.articles_small:,} articles; target <= 0.5 KB)")
     return 0 if all(r.returncode == 0 and r.stats for r in runs) else 1
 
 

@@ -181,8 +181,8 @@ class DedupPipeline:
     by the spider; this catches what slips through (the same id under two addresses). A
     different article with the very same body is kept but flagged, not silently dropped.
     What the run wrote is remembered in the spider's state (``state.WrittenTable``: TEMP
-    tables, not a set and a dict that grew by about 0.3 KB an article); in memory only
-    where there is no state.
+    tables, not a set and a dict that grew with every article); in memory only where
+    there is no state.
     """
 
     def __init__(self, crawler=None) -> None:

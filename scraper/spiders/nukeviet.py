@@ -497,8 +497,13 @@ class NukeVietSpider(StatefulSpider):
                 self.top_up()
 
     def request_dropped(self, request: Request) -> None:
+        """An article request the scheduler refused: only a distributed crawl's shared dupefilter
+        refuses one (ours skip it), when another request for that article went first, from this
+        worker or another, under another walk or none (a home page's). That request answers for
+        the article, so this one's walk is not left waiting for it and is not spoiled for the next run."""
         if request.meta.get("article"):
             self.article_answered()
+            self.walks.answered(request.cb_kwargs.get("walk"))
 
     def redirected_article(self, request: Request) -> None:
         """An article request redirected to another host is dropped here, as Scrapy's offsite

@@ -127,6 +127,38 @@ def test_walk_marks_in_the_state(tmp_path) -> None:
     state.close()
 
 
+def test_an_article_request_the_shared_dupefilter_refuses_leaves_its_walk_complete(tmp_path) -> None:
+    """Two workers found one article (a home page without a walk, a category with one): the
+    request that lost the race to Redis's dupefilter is answered by the other, not owed forever."""
+    from scrapy import Request, signals
+    from scrapy.utils.test import get_crawler
+
+    from scraper.spiders.laichau import LaichauSpider
+    from tests.spiders.test_base import PROJECT
+
+    crawler = get_crawler(LaichauSpider, {**PROJECT, "STATE_PATH": str(tmp_path / "state.sqlite"), "EXTRACT_WORKERS": "0"})
+    spider = LaichauSpider.from_crawler(crawler, base_url="http://127.0.0.1:9")
+    try:
+        spider.walks.open("h/a", None)
+        spider.walks.requested("h/a")
+        spider.walks.end("h/a")
+        assert spider.walks.completed() == []
+        crawler.signals.send_catch_log(  # what Scrapy's engine sends when the scheduler refuses a request
+            signal=signals.request_dropped,
+            request=Request("http://127.0.0.1:9/a/x-1.html", meta={"article": True}, cb_kwargs={"walk": "h/a"}),
+            spider=spider,
+        )
+        assert [name for name, _ in spider.walks.completed()] == ["h/a"]
+        spider.walks.open("h/b", None)  # a listing request dropped is not an article answered
+        spider.walks.requested("h/b")
+        spider.walks.end("h/b")
+        crawler.signals.send_catch_log(signal=signals.request_dropped,
+                                       request=Request("http://127.0.0.1:9/b/", cb_kwargs={"walk": "h/b"}), spider=spider)
+        assert [name for name, _ in spider.walks.completed()] == ["h/a"]
+    finally:
+        spider.close_state("finished")
+
+
 def test_the_two_phases_are_logged(deep_replica, tmp_path) -> None:
     code, log = crawl(deep_replica.base_url, tmp_path)
     assert code == 0, log[-3000:]
