@@ -119,7 +119,7 @@ def same_site(url: str, base: str) -> bool:
     return bool(a) and a == site_of(base)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=_addresses.CACHED_ADDRESSES)
 def site_of(url: str) -> str:
     """The portal an address belongs to, the record's ``site``: its host in lower case, without
     ``www.`` (a port is no other portal: a replica restarted elsewhere is the same site); "" for
@@ -128,7 +128,7 @@ def site_of(url: str) -> str:
     return (parts.hostname or "").removeprefix("www.") if parts.scheme in ("http", "https") else ""
 
 
-@lru_cache(maxsize=8192)  # the same menu and side-block links recur on every page
+@lru_cache(maxsize=_addresses.CACHED_ADDRESSES)  # the same menu and side-block links recur on every page
 def is_article_url(url: str, profile: SiteProfile | None = None) -> bool:
     return _addresses.parse(url, profile).kind in ARTICLE_KINDS
 
@@ -142,7 +142,7 @@ def category_alias(url: str, profile: SiteProfile | None = None) -> tuple[str, i
     return a.category, a.page
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=_addresses.CACHED_ADDRESSES)
 def canonical_article_url(url: str, profile: SiteProfile | None = None) -> str:
     """The article address with view prefixes, ``index.php/``, query and fragment removed; any
     other address without its fragment."""
@@ -175,7 +175,7 @@ def is_legacy_article_url(url: str) -> bool:
     return bool(_LEGACY_ARTICLE.search(parts.path)) and article_id(url) is not None
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=_addresses.CACHED_ADDRESSES)
 def article_key(url: str, profile: SiteProfile | None = None) -> str:
     """The key an article is remembered by: ``id:N`` for the site's home module (today's portal's
     global ids), ``<module>:id:N`` for a named one, else its canonical address.

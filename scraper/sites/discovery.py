@@ -404,13 +404,14 @@ def _token(link: _Link, languages: set[str]) -> _Token | None:
     if not rest or _STATIC.search(path) or path.endswith(".xml"):
         return None
     segs = rest.split("/")
-    trailing = segs[-1] == ""
-    if trailing:
+    if segs[-1] == "":
         segs.pop()
     if "" in segs:
         return None
     n = len(segs)
-    if segs[0] in languages and (n > 2 or (n == 2 and not is_home_shaped(segs[1])) or (n == 1 and trailing)):
+    if n == 1 and segs[0] in languages:  # "/vi/" or "/vi" (rewrite_endurl empty): the language's home page
+        return None
+    if segs[0] in languages and (n > 2 or (n == 2 and not is_home_shaped(segs[1]))):
         segs = segs[1:]
     return _Token(link, segs, query=False)
 

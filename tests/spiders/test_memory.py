@@ -61,3 +61,27 @@ def test_the_scheduler_holds_a_batch_of_articles_not_every_article_found(tmp_pat
     assert 0 < stats["crawl/scheduler_max"] <= batch, stats
     most = int(probe.read_text())
     assert 0 < most <= batch, f"the scheduler held {most} requests at once (600 articles found; batch {batch})"
+
+
+def test_address_caches_hold_what_recurs_not_every_article() -> None:
+    """Each article address is read a few times (listing, request, record) and never again: the
+    caches of address readings keep a bounded number, however many articles a crawl meets."""
+    import functools
+    import gc
+
+    from scraper import urls
+    from scraper.sites import addresses
+
+    cached = [f for f in gc.get_objects() if isinstance(f, functools._lru_cache_wrapper)
+              and getattr(f, "__module__", "") in ("scraper.urls", "scraper.sites.addresses")]
+    assert {f.__name__ for f in cached} >= {"_parse_default", "site_of", "is_article_url", "canonical_article_url", "article_key"}
+    profile = addresses.SiteProfile(news_modules=frozenset({"tin-tuc"}), language="vi", lang_in_path=True)
+    for i in range(3 * addresses.CACHED_ADDRESSES):
+        for url, prof in ((f"https://a.example.vn/thoi-su/bai-{i}-{i}.html", None),
+                          (f"https://b.example.vn/vi/tin-tuc/thoi-su/bai-{i}-{i}.html", profile)):
+            urls.site_key(url, prof)
+            urls.is_article_url(url, prof)
+            urls.canonical_article_url(url, prof)
+    for f in cached:
+        info = f.cache_info()
+        assert info.maxsize is not None and info.currsize <= addresses.CACHED_ADDRESSES, (f.__name__, info)
