@@ -67,6 +67,37 @@ class RedisStateStore:
     def is_known(self, key: str) -> bool:
         return bool(self.known([key]))
 
+    #: Keys written before keys named their site (``urls.site_key``) get ``ARGV[1]`` and a space in
+    #: front, in the captured set and the gone hash; once (``KEYS[3]``, the layout's version, set
+    #: first). One script: Redis runs it whole, so no worker reads the state half renamed.
+    _ADOPT = """
+    if redis.call('SETNX', KEYS[3], '1') == 0 then return -1 end
+    local moved = 0
+    for _, key in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+      if not string.find(key, ' ', 1, true) then
+        redis.call('SREM', KEYS[1], key)
+        redis.call('SADD', KEYS[1], ARGV[1] .. ' ' .. key)
+        moved = moved + 1
+      end
+    end
+    local gone = redis.call('HGETALL', KEYS[2])
+    for i = 1, #gone, 2 do
+      if not string.find(gone[i], ' ', 1, true) then
+        redis.call('HDEL', KEYS[2], gone[i])
+        redis.call('HSET', KEYS[2], ARGV[1] .. ' ' .. gone[i], gone[i + 1])
+        moved = moved + 1
+      end
+    end
+    return moved
+    """
+
+    def adopt_unsited(self, site: str) -> int:
+        """Give keys from before keys named their site (a state of the one-portal ``laichau``
+        spider) that site, the crawl's only portal, so nothing captured is fetched again: the
+        SQLite state does this from each key's address (``state._migrate``); Redis kept none.
+        How many keys moved; -1 once done."""
+        return int(self.db.eval(self._ADOPT, 3, self.articles, self.gone, f"{self.prefix}:version", site))
+
     # -- category walks (see ``walks``): the marks here, this crawl's ledger beside its queue ----
     def ledger(self) -> RedisWalkLedger:
         return RedisWalkLedger(self.db, f"laichau:{self.crawl}")

@@ -147,6 +147,11 @@ class NukeVietSpider(StatefulSpider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         if spider.state is not None:
             spider.walks = spider.state.ledger()
+            if len(spider.portals) == 1:  # keys from before keys named their site can only be this portal's
+                [site] = spider.portals
+                moved = spider.state.adopt_unsited(site)
+                if moved > 0:
+                    logger.info("state: %d keys from before keys named their site given %s", moved, site)
         if crawler.settings.getbool("DISTRIBUTED"):
             spider.articles_out = None
         crawler.signals.connect(spider.request_articles, signal=signals.spider_idle)

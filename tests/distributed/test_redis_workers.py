@@ -131,3 +131,29 @@ def test_a_workers_run_tables_are_its_own_and_leave_nothing_behind(redis_url) ->
     assert redis.Redis.from_url(redis_url).keys("*found*") == []
     a.close()
     b.close()
+
+
+def test_a_redis_state_from_before_keys_named_their_site_is_adopted_once(redis_url, tmp_path) -> None:
+    """The one-portal spider's Redis state kept bare keys ("id:5"): a crawl of one portal gives them
+    its site, so nothing captured is fetched again; a second crawl finds it done."""
+    import redis
+
+    from scraper.redis_state import RedisStateStore
+
+    site = Site(n_articles=40, n_categories=2, seed=3)
+    db = redis.Redis.from_url(redis_url, decode_responses=True)
+    db.sadd("laichau:state:articles", *(f"id:{i}" for i in site.expected_ids()), "127.0.0.1 id:999999")
+    db.hset("laichau:state:gone", "id:888888", "1e12")
+    settings = {**REPLICA_SETTINGS, "DISTRIBUTED": "True", "REDIS_URL": redis_url, "CRAWL_ID": "adopt",
+                "WORKER_ID": "a", "OUTPUT_DIR": str(tmp_path), "DISTRIBUTED_IDLE_GRACE": "1"}
+    with ReplicaServer(site) as server:
+        proc = start_crawl(crawl_argv("laichau", {"base_url": server.base_url}, settings), tmp_path / "a.log")
+        assert proc.wait(timeout=120) == 0
+        articles = [path for _, path, _ in server.requests if path.endswith(".html")]
+    assert articles == []  # every article was captured before: none is fetched
+    log = (tmp_path / "a.log").read_text("utf-8")
+    assert f"state: {len(site.expected_ids()) + 1} keys from before keys named their site given 127.0.0.1" in log
+    members = db.smembers("laichau:state:articles")
+    assert members == {f"127.0.0.1 id:{i}" for i in site.expected_ids()} | {"127.0.0.1 id:999999"}
+    assert db.hgetall("laichau:state:gone") == {"127.0.0.1 id:888888": "1e12"}
+    assert RedisStateStore(redis_url).adopt_unsited("127.0.0.1") == -1  # once
