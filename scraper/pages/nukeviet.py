@@ -8,6 +8,7 @@ visible-text anchors.
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from itertools import islice
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -19,12 +20,14 @@ from ..sites.addresses import parse as parse_address
 from ..text import clean
 from ..urls import absolute
 from .base import ArticlePage, NotAnArticle
-from .dom import ancestors, common_ancestor, first_css, following_text, holding, inside, precedes, text_of
+from .dom import ancestors, common_ancestor, following_text, holding, lineage, precedes, text_of
 
-#: Cascades, most specific first. Microdata on <meta>/<link> is hidden: only shown elements count.
-BODY = ("#news-bodyhtml", '[itemprop="articleBody"]:not(meta):not(link)', "#bodytext", ".bodytext")
-HEADLINE = '[itemprop="headline"]:not(meta):not(link)'
-LEAD = ('[itemprop="description"]:not(meta):not(link)', "#hometext", ".hometext")
+#: Cascades, most specific first: a CSS selector ("#…", "….") or a microdata property's name (an
+#: ``itemprop``, see ``microdata``).
+BODY = ("#news-bodyhtml", "articleBody", "#bodytext", ".bodytext")
+LEAD = ("description", "#hometext", ".hometext")
+#: Elements with microdata, as the page shows them: on <meta>/<link> it is hidden, so they do not count.
+MICRODATA = "[itemprop]:not(meta):not(link)"
 _WEEKDAY = re.compile(r"(Thứ\s+(?:hai|ba|tư|năm|sáu|bảy|bẩy|[2-7])|Chủ\s+nhật|CN)\b", re.I)
 _TAG_LABELS = ("Từ khóa", "Từ khoá")
 #: A view count shown as an icon and a bare number ("<em class="fa fa-eye"></em> 1.254"): the eye
@@ -74,12 +77,16 @@ def _count_after(icon: LexborNode) -> str | None:
     return None
 
 
-def icon_views(title_el: LexborNode, body_el: LexborNode) -> str | None:
+def icon_views(title_el: LexborNode, body_el: LexborNode, article: LexborNode) -> str | None:
     """The view count an eye icon shows in the article's header: between the headline and the
-    body (side blocks and related lists show other articles' counts)."""
-    article = common_ancestor(title_el, body_el)
+    body (side blocks and related lists show other articles' counts). ``article`` is the lowest
+    element holding both (``common_ancestor``), which the page has found already."""
+    body_id = body_el.mem_id
     for icon in article.css(VIEW_ICON):
-        if inside(icon, body_el) or not precedes(icon, body_el) or precedes(icon, title_el):
+        # in the body, or not between headline and body? The icon's ancestry made once for the
+        # three questions: they walked it three times, 7.5 of this function's 13 us (nukeviet-views)
+        up = lineage(icon)
+        if body_id in up[1] or not precedes(icon, body_el, up) or precedes(icon, title_el, up):
             continue
         count = _count_after(icon)
         if count:
@@ -87,11 +94,21 @@ def icon_views(title_el: LexborNode, body_el: LexborNode) -> str | None:
     return None
 
 
-def title_element(root: LexborNode) -> LexborNode | None:
-    """The headline: microdata or a titled <h1>, else the first shown <h1> outside a header."""
-    found = root.css_first(HEADLINE)
-    if found is not None:
-        return found
+def microdata(root: LexborNode) -> dict[str | None, LexborNode]:
+    """The first shown element (``MICRODATA``) of each ``itemprop`` value, compared whole and
+    case-sensitively as ``[itemprop="headline"]`` compares it. One query for the properties a page
+    reads (headline, description, itemListElement, keywords; articleBody where the body has no id)
+    instead of a whole-page query for each: 6-9 us instead of 12-16 us on the NukeViet fixtures."""
+    found: dict[str | None, LexborNode] = {}
+    for el in root.css(MICRODATA):
+        found.setdefault(el.attrs.get("itemprop"), el)
+    return found
+
+
+def title_element(root: LexborNode, headline: LexborNode | None) -> LexborNode | None:
+    """The headline: microdata (``headline``) or a titled <h1>, else the first shown <h1> outside a header."""
+    if headline is not None:
+        return headline
     h1s = root.css("h1")  # the last two rungs from one query
     titled = next((h1 for h1 in h1s if "title" in (h1.attrs.get("class") or "").split()), None)
     if titled is not None:
@@ -113,8 +130,20 @@ class NukeVietArticlePage(ArticlePage):
 
     def __init__(self, tree: LexborHTMLParser, url: str) -> None:
         super().__init__(tree, url)
-        self.body_el = first_css(self.root, *BODY)
-        self.title_el = title_element(self.root) if self.body_el is not None else None
+        self.body_el = self.first_of(*BODY)
+        self.title_el = title_element(self.root, self.microdata.get("headline")) if self.body_el is not None else None
+
+    @cached_property
+    def microdata(self) -> dict[str | None, LexborNode]:
+        return microdata(self.root)
+
+    def first_of(self, *cascade: str) -> LexborNode | None:
+        """The first element a cascade finds: each step a CSS selector or a microdata property."""
+        for step in cascade:
+            found = self.root.css_first(step) if step[0] in "#." else self.microdata.get(step)
+            if found is not None:
+                return found
+        return None
 
     def matches(self) -> bool:
         """A body, and a headline (or at least an og:title)."""
@@ -148,7 +177,7 @@ class NukeVietArticlePage(ArticlePage):
     def breadcrumbs(self) -> list[Crumb]:
         """BreadcrumbList microdata (NukeViet's hidden ``temp-breadcrumbs``), else a visible list."""
         root = self.root
-        first_item = root.css_first('[itemprop="itemListElement"]:not(meta):not(link)')
+        first_item = self.microdata.get("itemListElement")
         holder = first_item.parent if first_item is not None else None
         if holder is not None and "BreadcrumbList" in (holder.attrs.get("itemtype") or ""):
             items = [el for el in holder.iter() if el.is_element_node and el.attrs.get("itemprop") == "itemListElement"]
@@ -159,7 +188,7 @@ class NukeVietArticlePage(ArticlePage):
         return self.crumbs_from(items)
 
     def tags(self, scope: LexborNode) -> list[str]:
-        keywords = self.root.css_first('[itemprop="keywords"]:not(meta):not(link)')
+        keywords = self.microdata.get("keywords")
         links = keywords.css("a") if keywords is not None else []
         if not links:
             held = self.text.holding(_TAG_LABELS, longest=len(self.text.joined))
@@ -186,7 +215,7 @@ class NukeVietArticlePage(ArticlePage):
         body_el, title_el = self.body_el, self.title_el
         if body_el is None:
             raise NotAnArticle("no article body")
-        lead_el = first_css(root, *LEAD)
+        lead_el = self.first_of(*LEAD)
         scope = self.tree.body or root
         article = common_ancestor(title_el, body_el) if title_el is not None else body_el.parent
         # every other field first: reading the body edits the tree
@@ -200,7 +229,7 @@ class NukeVietArticlePage(ArticlePage):
         )
         lead_images = self.lead_images(lead_el, body_el)
         labelled = self.labelled(article)
-        icon_count = icon_views(title_el, body_el) if title_el is not None else None
+        icon_count = icon_views(title_el, body_el, article) if title_el is not None else None
         body = self.body_of(body_el)
         item = self.new_item(body, images=lead_images + body.images, **item_fields)
         self.fill(item, labelled)

@@ -16,10 +16,12 @@ from ..items import ArticleItem
 from ..text import clean
 from ..urls import absolute, is_article_url, is_web_url
 from .base import ArticlePage, NotAnArticle, declared_canonical
-from .dom import first_css, text_of
+from .dom import first_by_id, first_css, text_of
 
 #: The home image's box: print.tpl writes it (image and caption) inside ``#hometext``, before the lead.
 IMGHOME = '[class*="imghome"]'
+#: The template's boxes a record is read from, found at once (``boxes``).
+_BOXES = ("bodytext", "content", "hometext", "author")
 _ADDRESS = re.compile(r"https?://[^\s<>\"']+")
 
 
@@ -45,11 +47,15 @@ class PrintPage(ArticlePage):
     def __init__(self, tree: LexborHTMLParser, url: str) -> None:
         super().__init__(tree, url)
         self.print_el = self.root.css_first("#print")
-        self.body_el = self.root.css_first("#bodytext") if self.print_el is not None else None
+        #: the template's boxes by id, each the first of its id: one query, not one each (5 us
+        #: instead of 7-8 us on the print fixtures). Read before the body is, which edits the
+        #: tree (``#url`` is looked for after it).
+        self.boxes = first_by_id(self.root, _BOXES) if self.print_el is not None else {}
+        self.body_el = self.boxes.get("bodytext")
 
     def matches(self) -> bool:
         """NukeViet's print markup: ``#print`` around ``#bodytext`` (or at least ``#content``)."""
-        return self.print_el is not None and (self.body_el is not None or self.root.css_first("#content") is not None)
+        return self.print_el is not None and (self.body_el is not None or self.boxes.get("content") is not None)
 
     def canonical_url(self) -> str:
         """The footer's article address: a link, or (print.tpl) the address as plain text."""
@@ -64,7 +70,7 @@ class PrintPage(ArticlePage):
 
     def to_item(self) -> ArticleItem:
         root = self.root
-        content = root.css_first("#content") or self.print_el or root
+        content = self.boxes.get("content") or self.print_el or root
         body_el = self.body_el
         if body_el is None:
             raise NotAnArticle("print view without #bodytext")
@@ -78,9 +84,9 @@ class PrintPage(ArticlePage):
         fields = dict(
             title=text_of(first_css(content, "h1", "h2")),
             published_at_raw=text_of(content.css_first('ul[class*="list-inline"] li')),
-            summary=lead_text(root.css_first("#hometext")),
+            summary=lead_text(self.boxes.get("hometext")),
         )
-        labelled = self.labelled(first_css(root, "#author") or content)
+        labelled = self.labelled(self.boxes.get("author") or content)
         body = self.body_of(body_el)  # last: it edits the tree
         item = self.new_item(body, images=images + body.images, **fields)
         self.fill(item, labelled)
