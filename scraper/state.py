@@ -17,7 +17,7 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -89,6 +89,14 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _chunks(keys: list[str], size: int = 500) -> Iterator[tuple[list[str], str]]:
+    """``keys`` in runs of at most ``size``, each with its "?,?,…" for an ``IN (…)``: SQLite
+    limits the parameters of one statement."""
+    for i in range(0, len(keys), size):
+        chunk = keys[i : i + size]
+        yield chunk, ",".join("?" * len(chunk))
+
+
 class FoundTable:
     """This run's articles found by the listings, merged, in a TEMP table of a SQLite connection:
     on disk beside the state, not in the spider (300,000 rows: a process of 23 MiB). Held in a
@@ -132,10 +140,9 @@ class FoundTable:
             return
         rows = {}
         keys = list(batch)
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
+        for chunk, marks in _chunks(keys):
             rows.update((row[1], row) for row in self.db.execute(
-                f"SELECT {self._COLUMNS} FROM temp.found WHERE key IN ({','.join('?' * len(chunk))})", chunk))
+                f"SELECT {self._COLUMNS} FROM temp.found WHERE key IN ({marks})", chunk))
         new, merged = [], []
         for key, entry in batch.items():
             row = rows.get(key)
@@ -241,9 +248,7 @@ class StateStore:
             return set()
         found: set[str] = set()
         now = _now()
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _chunks(keys):
             rows = self.db.execute(
                 f"SELECT article_key FROM articles WHERE article_key IN ({marks}) UNION "
                 f"SELECT article_key FROM gone WHERE article_key IN ({marks}) AND retry_after > ?",
