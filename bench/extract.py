@@ -35,12 +35,25 @@ from scraper.replica.render import render_article  # noqa: E402
 
 def best_time(fn: Callable[[], object], rounds: int) -> float:
     """Median of ``rounds`` timings, in seconds."""
-    samples = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+    return side_by_side([fn], rounds)[0]
+
+
+def side_by_side(fns: list[Callable[[], object]], rounds: int, block: int = 10) -> list[float]:
+    """Median of ``rounds`` timings of each of ``fns``, in seconds, the functions taking turns a
+    block of ``block`` calls at a time. This VM's speed drifts by 15-50% between seconds: timed
+    one whole series after the other, a ratio took that drift in (one fixture's ours/lxml 5.4, then
+    9.3 a minute later). Each block's first call only warms its function up again (its caches and
+    malloc's free lists, as a series of one function has them) and is not counted: timed call for
+    call in turns, lxml's parse after our extraction took 1.5x its time, which flattered us."""
+    samples: list[list[float]] = [[] for _ in fns]
+    for _ in range(max(1, -(-rounds // block))):
+        for fn, times in zip(fns, samples, strict=True):
+            fn()
+            for _ in range(block):
+                start = time.perf_counter()
+                fn()
+                times.append(time.perf_counter() - start)
+    return [statistics.median(times) for times in samples]
 
 
 def main() -> None:
@@ -59,9 +72,10 @@ def main() -> None:
     for page in pages:
         text = page.read_text("utf-8")
         data = text.encode("utf-8")
-        t_lxml = best_time(partial(lxml.html.fromstring, data), args.rounds)
-        t_ours = best_time(partial(extract_article, data, url), args.rounds)
-        t_chain = best_time(lambda d=data: build_record(extract_article(d, url)), args.rounds)
+        t_lxml, t_ours, t_chain = side_by_side([
+            partial(lxml.html.fromstring, data), partial(extract_article, data, url),
+            lambda d=data: build_record(extract_article(d, url)),
+        ], args.rounds)
         t_trafi = best_time(
             partial(trafilatura.bare_extraction, text, url=url, with_metadata=True), max(5, args.rounds // 3)
         )
@@ -79,8 +93,9 @@ def main() -> None:
 
     # The figures above repeat one page, with warm caches; a crawl sees a new page each time.
     datas = [p.read_bytes() for p in pages]
-    rotate_lxml = best_time(lambda: [lxml.html.fromstring(d) for d in datas], args.rounds) / len(datas)
-    rotate_ours = best_time(lambda: [extract_article(d, url) for d in datas], args.rounds) / len(datas)
+    rotate_lxml, rotate_ours = (t / len(datas) for t in side_by_side([
+        lambda: [lxml.html.fromstring(d) for d in datas], lambda: [extract_article(d, url) for d in datas],
+    ], args.rounds))
     print(f"rotating through the {len(datas)} fixtures: lxml {rotate_lxml * 1e3:.2f} ms, ours {rotate_ours * 1e3:.2f} ms "
           f"a page on average ({rotate_ours / rotate_lxml:.2f}x)")
 
@@ -90,9 +105,10 @@ def main() -> None:
     base = "http://127.0.0.1:8000"
     shown = [a for a in site.articles if a.id not in site.missing_ids][:40]
     replica = [(render_article(site, a, base).encode("utf-8"), base + site.article_url_path(a)) for a in shown]
-    replica_lxml = best_time(lambda: [lxml.html.fromstring(d) for d, _ in replica], args.rounds) / len(replica)
-    replica_ours = best_time(lambda: [extract_article(d, u) for d, u in replica], args.rounds) / len(replica)
-    replica_chain = best_time(lambda: [build_record(extract_article(d, u)) for d, u in replica], args.rounds) / len(replica)
+    replica_lxml, replica_ours, replica_chain = (t / len(replica) for t in side_by_side([
+        lambda: [lxml.html.fromstring(d) for d, _ in replica], lambda: [extract_article(d, u) for d, u in replica],
+        lambda: [build_record(extract_article(d, u)) for d, u in replica],
+    ], args.rounds))
     size = statistics.median(len(d) for d, _ in replica) / 1024
     print(f"rotating through {len(replica)} replica article pages ({size:.0f} KB median): lxml {replica_lxml * 1e3:.2f} ms, "
           f"ours {replica_ours * 1e3:.2f} ms ({replica_ours / replica_lxml:.2f}x), with the record chain "
@@ -109,8 +125,8 @@ def main() -> None:
     sizes = []
     for paragraphs in (1_000, 10_000):  # about 100 KB (the live portal's pages) and 1 MB
         page = page_bytes(default.replace(body, body + para * paragraphs, 1))
-        t_guard = best_time(partial(nesting_work, page), max(5, args.rounds // 10))
-        t_page = best_time(partial(extract_article, page, url), max(5, args.rounds // 10))
+        t_guard, t_page = side_by_side([partial(nesting_work, page), partial(extract_article, page, url)],
+                                       max(5, args.rounds // 10))
         sizes.append(f"{len(page) / 1024:.0f} KB: {t_guard * 1e6:.0f} us of {t_page * 1e3:.1f} ms ({t_guard / t_page:.1%})")
     print(f"nesting guard: {guard_fixtures * 1e6:.2f} us a fixture page ({guard_fixtures / rotate_ours:.2%} of ours), "
           f"{guard_replica * 1e6:.2f} us a replica page ({guard_replica / replica_ours:.2%}); " + "; ".join(sizes))

@@ -26,33 +26,39 @@ def decode_entities(text: str) -> str:
     return text
 
 
-def _normalised(text: str) -> str:
-    """Entities decoded, invisible characters dropped, NFC. Run about a hundred times a page,
-    mostly on text that is already clean: cheap tests first, and ASCII skips the Unicode ones.
-    The invisible characters are all format characters (Cf), which no printable text holds."""
+def _normalised(text: str) -> tuple[str, bool]:
+    """Entities decoded, invisible characters dropped, NFC; and whether the result is printable
+    (``clean``'s test of its spacing: asked once, not again after a normalisation that changed
+    nothing; 0.1-0.2 us of a clean text's 0.4-0.8 us). Run about a hundred times a page, mostly
+    on text that is already clean: cheap tests first, and ASCII skips the Unicode ones. The
+    invisible characters are all format characters (Cf), which no printable text holds."""
     if "&" in text:
         text = decode_entities(text)
+    printable = text.isprintable()
     if not text.isascii():
-        if not text.isprintable() and has_invisible(text):
+        if not printable and has_invisible(text):
             text = INVISIBLE.sub("", text)
-        text = unicodedata.normalize("NFC", text)
-    return text
+            printable = text.isprintable()
+        normal = unicodedata.normalize("NFC", text)  # the very argument when it is NFC already
+        if normal is not text:
+            text, printable = normal, normal.isprintable()
+    return text, printable
 
 
 def clean(text: str | None) -> str | None:
     """NFC, entities decoded, white space collapsed to single spaces; None when empty."""
     if text is None:
         return None
-    text = _normalised(text)
+    text, printable = _normalised(text)
     # already single-spaced: printable means no white space but " " (a C-level scan, no split)
-    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+    if printable and "  " not in text and text[:1] != " " and text[-1:] != " ":
         return text or None
     return " ".join(text.split()) or None
 
 
 def clean_lines(text: str) -> str:
     """Like :func:`clean` but keeps single line breaks (a ``<br>`` inside a paragraph)."""
-    lines = (" ".join(line.split()) for line in _normalised(text).split("\n"))  # no "\n" left inside a line
+    lines = (" ".join(line.split()) for line in _normalised(text)[0].split("\n"))  # no "\n" left inside a line
     return "\n".join(line for line in lines if line)
 
 

@@ -67,24 +67,31 @@ def make_image(attrs: Mapping[str, str | None], base_url: str, caption: str | No
 def split_paragraphs(stream: str) -> list[str]:
     """Paragraphs of a marked stream: blocks and ``<br><br>`` separate them, a single ``<br>`` is "\n".
 
-    Source newlines are white space like any other: collapsed once over the whole stream (the
-    markers are not white space), so each paragraph needs only a strip. The stream comes from a
-    parsed page, already NFC; only text that still holds entities goes through the full cleaning.
+    Source newlines are white space like any other, collapsed between two block markers (the
+    markers are not white space, and each paragraph is stripped). The stream comes from a parsed
+    page, already NFC; only text that still holds entities goes through the full cleaning.
+
+    Most of a stream is paragraphs on one line, single-spaced: a C-level test tells them, and only
+    the rest is split into words and joined again (16 -> 9 us on nukeviet-custom's body, 6 -> 3 us on
+    nukeviet-views).
     """
-    flat = " ".join(stream.split())
-    if _BR in flat:
-        flat = _BR_RUN.sub(_PB, flat)
-    dirty = "&" in flat or has_invisible(flat)
+    dirty = "&" in stream or has_invisible(stream)
     out = []
-    for chunk in flat.split(_PB):
-        if _BR in chunk:
-            chunk = "\n".join(line for line in (part.strip() for part in chunk.split(_BR)) if line)
+    for block in stream.split(_PB):
+        if block.isprintable() and "  " not in block:  # no white space but single " ", no <br> marker
+            chunks: list[str] | tuple[str] = (block,)
         else:
-            chunk = chunk.strip()
-        if chunk and dirty:
-            chunk = clean_lines(chunk)
-        if chunk:
-            out.append(chunk)
+            flat = " ".join(block.split())
+            chunks = _BR_RUN.sub(_PB, flat).split(_PB) if _BR in flat else (flat,)
+        for chunk in chunks:
+            if _BR in chunk:
+                chunk = "\n".join(line for line in (part.strip() for part in chunk.split(_BR)) if line)
+            else:
+                chunk = chunk.strip()
+            if chunk and dirty:
+                chunk = clean_lines(chunk)
+            if chunk:
+                out.append(chunk)
     return out
 
 
@@ -104,11 +111,6 @@ def _has_text(el: LexborNode) -> bool:
 
 def _has_img(el: LexborNode) -> bool:
     return el.tag == "img" or el.css_first("img") is not None
-
-
-def _only_image(el: LexborNode) -> bool:
-    """An element that shows images and nothing else (an "image-only paragraph")."""
-    return el.tag != "img" and not _has_text(el) and el.css_first("img") is not None
 
 
 def _whole_emphasis(el: LexborNode) -> bool:
@@ -163,10 +165,12 @@ def _caption_for(img: LexborNode, body: LexborNode) -> LexborNode | None:
             _, nxt = _after(ups[at])
             if nxt is not None and nxt.tag == "tr" and _has_text(nxt) and not _has_img(nxt):
                 return nxt
-    # climb to the outermost image-only block, then look at what follows it
+    # climb to the outermost image-only block (one that shows images and nothing else), then look
+    # at what follows it; an ancestor of the image holds an image: only its text is asked (a query
+    # an ancestor spared, 1.5 us)
     holder = img
     for anc in ups:
-        if anc.tag in ("body", "html") or not _only_image(anc):
+        if anc.tag in ("body", "html") or _has_text(anc):
             break
         if anc.mem_id == body.mem_id:
             return None  # the whole body is the image: nothing follows it inside the body

@@ -5,6 +5,7 @@ tests: test_body.py, test_related.py.)"""
 from __future__ import annotations
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
 from scraper.pages.base import page_bytes
 from scraper.pages.dom import Furniture, PageText, parse_dom, preceding, tune_malloc
@@ -24,6 +25,13 @@ def test_page_text_strings_are_its_text_nodes(page) -> None:
     labels = tuple(dict.fromkeys(part.strip()[:4] for part in text.parts if len(part.strip()) >= 4))[:6]
     expected = [part for part in text.parts if len(part) <= 160 and any(label in part for label in labels)]
     assert labels and [shown for shown, _ in text.holding(labels)] == expected
+
+
+def test_page_text_leaves_out_white_space_only_text() -> None:
+    # "\xa0" is no ASCII white space: kept, as every text a label could be part of
+    text = PageText(parse_dom(page_bytes("<html><body>\n <p>Tin mới</p>\n\t<p>\xa0</p> <b> x </b></body></html>")).body)
+    assert text.parts == ["Tin mới", "\xa0", " x "]
+    assert [n.parent.tag for n in text.nodes] == ["p", "p", "b"]
 
 
 def test_page_text_holding_finds_short_label_texts_in_document_order() -> None:
@@ -52,6 +60,21 @@ def test_malloc_tuning_leaves_parsing_alone() -> None:
     before = parse_dom(page_bytes(data)).body.text()
     tune_malloc()  # True on glibc; either way the tree is the same
     assert parse_dom(page_bytes(data)).body.text() == before
+
+
+def test_trees_share_one_selector_engine_and_answer_as_their_own() -> None:
+    pages = [page_bytes(page.read_bytes()) for page in FIXTURE_PAGES[:4]]
+    trees = [parse_dom(data) for data in pages]
+    assert len({id(tree.selector) for tree in trees}) == 1
+    queries = ("a[href]", 'h2, h3, h4, [class*="title"]', "#news-bodyhtml, #bodytext", "p:lexbor-contains(\"Công an\")")
+    for _ in range(2):  # interleaved across trees, and again once one tree is gone
+        for data, tree in zip(pages, trees, strict=True):
+            own = LexborHTMLParser(data)
+            for query in queries:
+                assert [n.html for n in tree.root.css(query)] == [n.html for n in own.root.css(query)]
+                first, own_first = tree.root.css_first(query), own.root.css_first(query)
+                assert (first and first.html) == (own_first and own_first.html)
+        del trees[0], pages[0]
 
 
 @pytest.mark.parametrize("page", FIXTURE_PAGES, ids=lambda p: p.stem)

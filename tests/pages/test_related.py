@@ -8,11 +8,13 @@ import html
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import scraper.pages.related as related
 from scraper.pages.base import page_bytes
-from scraper.pages.dom import Furniture, parse_dom
+from scraper.pages.dom import Furniture, PageText, parse_dom
 from scraper.pages.related import related_lists
 from scraper.text import clean
 from scraper.urls import is_article_url
+from tests.conftest import ARTICLES
 
 URL = "https://congan.laichau.gov.vn/an-ninh-trat-tu/bai-viet-1.html"
 WORDS = st.sampled_from(["Công an", "tỉnh", "Lai Châu", "bắt giữ", "đối tượng", "ma túy", "&amp;"])
@@ -71,3 +73,22 @@ def test_links_inside_the_body_or_the_page_furniture_are_no_related_list() -> No
     found = _lists('<nav><h3>Tin liên quan</h3><ul><li><a href="/a/b-1.html">Một</a></li></ul></nav>'
                    '<div><h3>Tin khác</h3><ul><li><a href="/a/c-2.html">Hai</a></li></ul></div>')
     assert [(r.section, r.title) for r in found] == [("Tin khác", "Hai")]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(SECTIONS, min_size=1, max_size=4), st.sampled_from([
+    "", '<p><a href="/x.html">Xem thêm</a></p>', '<div class="panel-heading"><h3><strong>Tin khác</strong></h3></div>',
+]))
+def test_heading_candidates_alike_with_and_without_the_first_child_shortcut(sections, extra) -> None:
+    """Known labels found down the heading-like elements' first children, or (where those do not
+    own every label text) among all the page's text nodes: the same candidates, in document order."""
+    for markup in [*(p.read_bytes() for p in sorted(ARTICLES.glob("*.html"))), "".join(map(_markup, sections)) + extra]:
+        body = parse_dom(page_bytes(markup)).body
+        fast = related._candidates(body, PageText(body))
+        original = related._likely_and_known
+        related._likely_and_known = lambda *args: None
+        try:
+            slow = related._candidates(body, PageText(body))
+        finally:
+            related._likely_and_known = original
+        assert [el.mem_id for el in fast] == [el.mem_id for el in slow]
