@@ -72,18 +72,25 @@ def _hour24(hour: int, ampm: str | None) -> int:
     return hour + 12 if pm else hour
 
 
+#: ``_KNOWN``'s groups for the date-first shape, and for the time-first one ("t" before each name).
+_PARTS = ("y", "m", "d", "H", "M", "S", "ampm")
+_TIME_FIRST_PARTS = tuple(f"t{name}" for name in _PARTS)
+
+
 def _from_match(m: re.Match[str]) -> datetime | date | None:
-    g = {k.lstrip("t"): v for k, v in m.groupdict().items() if v is not None}
+    # the matched shape's groups in one call, not a dict of all fourteen (find_time 5.0 -> 3.4 us
+    # on nukeviet-views' date)
+    year, month, day_, hour_, minute, second, ampm = m.group(*(_PARTS if m["d"] is not None else _TIME_FIRST_PARTS))
     try:
-        day = date(int(g["y"]), int(g["m"]), int(g["d"]))
-        if "H" not in g:
+        day = date(int(year), int(month), int(day_))
+        if hour_ is None:
             return day
-        hour = int(g["H"])
-        if g.get("ampm") and not 1 <= hour <= 12:
+        hour = int(hour_)
+        if ampm and not 1 <= hour <= 12:
             return None
         return datetime(
             day.year, day.month, day.day,
-            _hour24(hour, g.get("ampm")), int(g["M"]), int(g.get("S") or 0),
+            _hour24(hour, ampm), int(minute), int(second or 0),
             tzinfo=VN_TZ,
         )
     except ValueError:
