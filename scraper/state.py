@@ -205,6 +205,19 @@ class WrittenTable:
         return self.db.execute("SELECT url FROM temp.bodies WHERE hash = ?", (content_hash,)).fetchone()[0]
 
 
+#: Page cache of each SQLite database a crawl keeps (the state, and the run's TEMP tables), in KiB.
+#: SQLite's default, 2 MiB each, filled up between a 2,000 and a 20,000-article crawl, 4 MiB of its
+#: peak RSS (bench/crawl.py's replica: 115-116 -> 111-112 MiB at 20,000 articles). The tables are
+#: read by key and in order: no measurable time lost (wall 41.8 and 47.2 s against 50.2 and 42.5 s).
+CACHE_KIB = 512
+
+
+def small_caches(db: sqlite3.Connection) -> None:
+    """``CACHE_KIB`` for the connection's own database and its TEMP tables (made first)."""
+    for schema in ("main", "temp"):
+        db.execute(f"PRAGMA {schema}.cache_size = -{CACHE_KIB}")
+
+
 class StateDamaged(Refused):
     """The state file cannot be trusted: the run must not start (or go on) on it."""
 
@@ -239,6 +252,7 @@ class StateStore:
         #: This run's found articles and written records: TEMP tables beside the state, gone with the run.
         self.found = FoundTable(self.db)
         self.written = WrittenTable(self.db)
+        small_caches(self.db)
 
     # -- reading ------------------------------------------------------------------------------
     def known(self, keys: Iterable[str]) -> set[str]:

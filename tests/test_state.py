@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scraper.pages.listing import ListingEntry, merge_entry
-from scraper.state import VERSION, FoundTable, StateStore, WrittenTable
+from scraper.state import CACHE_KIB, VERSION, FoundTable, StateStore, WrittenTable
 from scraper.urls import site_key
 
 
@@ -105,3 +105,10 @@ def test_written_table_knows_each_key_and_each_bodys_first_address(tmp_path) -> 
         assert written.first_with_body("abc", "https://h/a-2.html") == "https://h/a-1.html"
         assert written.first_with_body("def", "https://h/a-2.html") == "https://h/a-2.html"
     state.close()
+
+
+def test_the_state_and_the_runs_tables_keep_small_page_caches(tmp_path) -> None:
+    store = StateStore(tmp_path / "state.sqlite")
+    caches = [store.db.execute(f"PRAGMA {schema}.cache_size").fetchone()[0] for schema in ("main", "temp")]
+    assert caches == [-CACHE_KIB, -CACHE_KIB]
+    assert CACHE_KIB < 2000  # below SQLite's default, 2,000 KiB a database
