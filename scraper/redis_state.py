@@ -17,7 +17,7 @@ import sqlite3
 import time
 from collections.abc import Iterable
 
-from .state import JOURNAL, FoundTable, WrittenTable, settle, small_caches
+from .state import JOURNAL, FoundTable, WrittenTable, settle
 from .walks import RedisWalkLedger
 
 logger = logging.getLogger(__name__)
@@ -54,7 +54,6 @@ class RedisStateStore:
         self.local = sqlite3.connect("", isolation_level=None)  # deleted when closed, or when the process dies
         self.found = FoundTable(self.local)
         self.written = WrittenTable(self.local)
-        small_caches(self.local)
 
     def known(self, keys: Iterable[str]) -> set[str]:
         keys = [k for k in keys if k]

@@ -97,6 +97,21 @@ def _chunks(keys: list[str], size: int = 500) -> Iterator[tuple[list[str], str]]
         yield chunk, ",".join("?" * len(chunk))
 
 
+#: Page cache of each SQLite database a crawl keeps (the state, and the run's TEMP tables), in KiB.
+#: SQLite's default, 2 MiB each, filled up between a 2,000 and a 20,000-article crawl, 4 MiB of its
+#: peak RSS (bench/crawl.py's replica: 115-116 -> 111-112 MiB at 20,000 articles). The tables are
+#: read by key and in order: no measurable time lost (wall 41.8 and 47.2 s against 50.2 and 42.5 s).
+CACHE_KIB = 512
+
+
+def _temp_tables(db: sqlite3.Connection, *statements: str) -> None:
+    """A run's TEMP tables made on ``db``, their page cache ``CACHE_KIB``: wherever the run keeps
+    them (beside the state, on a Redis worker's private database, on a state-less crawl's)."""
+    for statement in statements:
+        db.execute(statement)
+    db.execute(f"PRAGMA temp.cache_size = -{CACHE_KIB}")
+
+
 class FoundTable:
     """This run's articles found by the listings, merged, in a TEMP table of a SQLite connection:
     on disk beside the state, not in the spider (300,000 rows: a process of 23 MiB). Held in a
@@ -115,8 +130,8 @@ class FoundTable:
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
-        db.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS found (key TEXT PRIMARY KEY, url TEXT NOT NULL, title TEXT, "
+        _temp_tables(
+            db, "CREATE TEMP TABLE IF NOT EXISTS found (key TEXT PRIMARY KEY, url TEXT NOT NULL, title TEXT, "
             "published_raw TEXT, views_raw TEXT, walk TEXT)"
         )
         self.cursor = 0  #: rowid of the last row taken
@@ -186,8 +201,10 @@ class WrittenTable:
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS written (key TEXT PRIMARY KEY) WITHOUT ROWID")
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS bodies (hash TEXT PRIMARY KEY, url TEXT NOT NULL) WITHOUT ROWID")
+        _temp_tables(
+            db, "CREATE TEMP TABLE IF NOT EXISTS written (key TEXT PRIMARY KEY) WITHOUT ROWID",
+            "CREATE TEMP TABLE IF NOT EXISTS bodies (hash TEXT PRIMARY KEY, url TEXT NOT NULL) WITHOUT ROWID",
+        )
 
     @classmethod
     def private(cls) -> WrittenTable:
@@ -203,19 +220,6 @@ class WrittenTable:
         if self.db.execute("INSERT OR IGNORE INTO temp.bodies VALUES (?, ?)", (content_hash, url)).rowcount == 1:
             return url
         return self.db.execute("SELECT url FROM temp.bodies WHERE hash = ?", (content_hash,)).fetchone()[0]
-
-
-#: Page cache of each SQLite database a crawl keeps (the state, and the run's TEMP tables), in KiB.
-#: SQLite's default, 2 MiB each, filled up between a 2,000 and a 20,000-article crawl, 4 MiB of its
-#: peak RSS (bench/crawl.py's replica: 115-116 -> 111-112 MiB at 20,000 articles). The tables are
-#: read by key and in order: no measurable time lost (wall 41.8 and 47.2 s against 50.2 and 42.5 s).
-CACHE_KIB = 512
-
-
-def small_caches(db: sqlite3.Connection) -> None:
-    """``CACHE_KIB`` for the connection's own database and its TEMP tables (made first)."""
-    for schema in ("main", "temp"):
-        db.execute(f"PRAGMA {schema}.cache_size = -{CACHE_KIB}")
 
 
 class StateDamaged(Refused):
@@ -244,6 +248,7 @@ class StateStore:
                 raise StateDamaged(self.path, detail if len(detail) <= 160 else detail[:157] + "...")
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute(f"PRAGMA main.cache_size = -{CACHE_KIB}")
             self.db.executescript(_SCHEMA)
             _migrate(self.db)
         except sqlite3.DatabaseError as exc:  # not a database, encrypted, truncated
@@ -252,7 +257,6 @@ class StateStore:
         #: This run's found articles and written records: TEMP tables beside the state, gone with the run.
         self.found = FoundTable(self.db)
         self.written = WrittenTable(self.db)
-        small_caches(self.db)
 
     # -- reading ------------------------------------------------------------------------------
     def known(self, keys: Iterable[str]) -> set[str]:

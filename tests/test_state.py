@@ -111,4 +111,7 @@ def test_the_state_and_the_runs_tables_keep_small_page_caches(tmp_path) -> None:
     store = StateStore(tmp_path / "state.sqlite")
     caches = [store.db.execute(f"PRAGMA {schema}.cache_size").fetchone()[0] for schema in ("main", "temp")]
     assert caches == [-CACHE_KIB, -CACHE_KIB]
+    # the run's tables keep theirs wherever they are made: a Redis worker's, a state-less crawl's
+    for db in (FoundTable.private().db, WrittenTable(sqlite3.connect("", isolation_level=None)).db):
+        assert db.execute("PRAGMA temp.cache_size").fetchone()[0] == -CACHE_KIB
     assert CACHE_KIB < 2000  # below SQLite's default, 2,000 KiB a database
