@@ -34,13 +34,13 @@ from scraper.replica.render import render_article  # noqa: E402
 
 
 def best_time(fn: Callable[[], object], rounds: int) -> float:
-    """Median of ``rounds`` timings, in seconds."""
+    """Median of ``rounds`` timings (rounded up to whole blocks, ``side_by_side``), in seconds."""
     return side_by_side([fn], rounds)[0]
 
 
 def side_by_side(fns: list[Callable[[], object]], rounds: int, block: int = 10) -> list[float]:
-    """Median of ``rounds`` timings of each of ``fns``, in seconds, the functions taking turns a
-    block of ``block`` calls at a time. This VM's speed drifts by 15-50% between seconds: timed
+    """Median of ``rounds`` timings of each of ``fns`` (rounded up to whole blocks), in seconds, the
+    functions taking turns a block of ``block`` calls at a time. This VM's speed drifts by 15-50% between seconds: timed
     one whole series after the other, a ratio took that drift in (one fixture's ours/lxml 5.4, then
     9.3 a minute later). Each block's first call only warms its function up again (its caches and
     malloc's free lists, as a series of one function has them) and is not counted: timed call for
